@@ -1,0 +1,88 @@
+"""All SQL of identity: users, memberships, API keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from racehub.models import ApiKey, Membership, Organization, User
+
+
+@dataclass(frozen=True)
+class KeyOwner:
+    """Who an API key acts for."""
+
+    user_id: int
+    email: str
+    name: str
+    org_id: int | None
+    role: str | None
+    is_operator: bool
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).one_or_none()
+
+
+def org_by_slug(session: Session, slug: str) -> Organization | None:
+    return session.scalars(select(Organization).where(Organization.slug == slug)).one_or_none()
+
+
+def add_user(session: Session, email: str, name: str, password_hash: str | None, is_operator: bool) -> User:
+    user = User(email=email, name=name, password_hash=password_hash, is_operator=is_operator)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_membership(session: Session, user_id: int, org_id: int, role: str) -> None:
+    existing = session.get(Membership, (user_id, org_id))
+    if existing is None:
+        session.add(Membership(user_id=user_id, org_id=org_id, role=role))
+    else:
+        existing.role = role
+    session.flush()
+
+
+def memberships(session: Session, user_id: int) -> list[tuple[int, str]]:
+    rows = session.execute(
+        text("SELECT org_id, role FROM memberships WHERE user_id = :u ORDER BY org_id"), {"u": user_id}
+    ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def add_api_key(session: Session, user_id: int, org_id: int | None, prefix: str, key_hash: str,
+                label: str | None) -> ApiKey:
+    key = ApiKey(user_id=user_id, org_id=org_id, prefix=prefix, key_hash=key_hash, label=label)
+    session.add(key)
+    session.flush()
+    return key
+
+
+def key_owner(session: Session, key_hash: str) -> KeyOwner | None:
+    row = session.execute(
+        text(
+            """
+            UPDATE api_keys k SET last_used_at = now() FROM users u
+            WHERE k.key_hash = :h AND k.revoked_at IS NULL AND u.id = k.user_id
+            RETURNING u.id, u.email, u.name, k.org_id, u.is_operator,
+                (SELECT m.role FROM memberships m WHERE m.user_id = u.id AND m.org_id = k.org_id)
+            """
+        ),
+        {"h": key_hash},
+    ).one_or_none()
+    if row is None:
+        return None
+    return KeyOwner(row[0], row[1], row[2], row[3], row[5], row[4])
+
+
+def revoke_keys(session: Session, user_id: int) -> int:
+    return int(
+        session.execute(
+            text("UPDATE api_keys SET revoked_at = now() WHERE user_id = :u AND revoked_at IS NULL"),
+            {"u": user_id},
+        ).rowcount
+        or 0
+    )
