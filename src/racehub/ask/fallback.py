@@ -90,7 +90,8 @@ def llm_answer(engine: AskEngine, question: str, scope: Scope, today: date) -> A
     except QueryFailed as exc:
         return Answer("unanswerable", f"I couldn't answer that: {exc.message}", sql=safe_sql, engine="llm")
     table = present(columns, rows)
-    summary = proposal.explanation.strip() if proposal.explanation else "Here is what I found."
+    # The model's own words are not shown: they could carry anything, including its prompt.
+    summary = "Here is what I found (query written by the language model and checked before running)."
     if len(table.rows) == 1 and len(table.columns) <= 3:
         figures = ", ".join(f"{c}: {v}" for c, v in zip(table.columns, table.rows[0], strict=True))
         summary = f"{summary} ({figures})"
