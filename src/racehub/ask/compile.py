@@ -76,15 +76,23 @@ def describe_scope(intent: Intent) -> str:
 
 
 def filter_words(intent: Intent) -> str:
-    parts = []
+    return " ".join(x for x in (age_words(intent), place_words(intent)) if x)
+
+
+def age_words(intent: Intent) -> str:
     if intent.age_label == "masters":
-        parts.append("masters (40+)")
-    elif intent.age_min is not None and intent.age_max is not None:
-        parts.append(f"aged {intent.age_min}–{intent.age_max}")
-    elif intent.age_min is not None:
-        parts.append(f"aged {intent.age_min}+")
-    elif intent.age_max is not None:
-        parts.append(f"aged {intent.age_max} and under")
+        return "masters (40+)"
+    if intent.age_min is not None and intent.age_max is not None:
+        return f"aged {intent.age_min}-{intent.age_max}"
+    if intent.age_min is not None:
+        return f"aged {intent.age_min}+"
+    if intent.age_max is not None:
+        return f"aged {intent.age_max} and under"
+    return ""
+
+
+def place_words(intent: Intent) -> str:
+    parts = []
     if intent.state:
         parts.append(f"from {STATE_NAMES.get(intent.state, intent.state)}")
     if intent.city:
@@ -209,17 +217,17 @@ def compile_count(intent: Intent) -> Query:
     def summarize(columns: list[str], rows: list[list[Any]]) -> str:
         total = sum(int(r[-1]) for r in rows) if rows else 0
         sex_word = SEX_WORDS.get(intent.sex or "", "")
-        extra = filter_words(intent)
+        ages, places = age_words(intent), place_words(intent)
         if intent.subject == "registered":
-            subject = " ".join(x for x in [sex_word or "runners", extra, "registered"] if x)
+            subject = " ".join(x for x in [ages, sex_word or "runners", places, "registered"] if x)
         elif intent.subject == "finishers":
-            subject = " ".join(x for x in [f"{sex_word} finishers".strip(), extra] if x)
+            subject = " ".join(x for x in [ages, sex_word, "finishers", places] if x)
         else:
-            subject = " ".join(x for x in [sex_word or "runners", extra, what] if x)
+            subject = " ".join(x for x in [ages, sex_word or "runners", places, what] if x)
         head = f"{n(total)} {subject}"
         text = f"{head} — {describe_scope(intent)}."
         if "year" in dims and "race_name" not in dims and len(rows) > 1:
-            text += " " + _trend_text(rows)
+            text = f"{subject[0].upper()}{subject[1:]} — {describe_scope(intent)}. {_trend_text(rows)}"
         elif len(rows) > 1:
             parts = "; ".join(f"{' '.join(str(c) for c in r[:-1])}: {n(int(r[-1]))}" for r in rows)
             text = f"{n(total)} {subject} in all — {describe_scope(intent)} ({parts})."
@@ -533,7 +541,7 @@ def compile_split(intent: Intent, question: str) -> Query:
     race_ids = scope_races(intent, prefer_namesake=True)
     b = Builder()
     if race_ids is not None:
-        b.add("r.race_id IN :race_ids", race_ids=race_ids)
+        b.add("r.race_id IN :race_ids AND s.race_id IN :race_ids", race_ids=race_ids)
     if intent.person:
         b.add(
             "lower(r.first_name) = :first_name AND lower(r.last_name) = :last_name",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -199,7 +200,7 @@ class AskEngine:
         max_rows: int | None = None,
     ) -> tuple[list[str], list[tuple[Any, ...]], bool, str]:
         shown = render_sql(sql, params)
-        guard_sql(shown, allowed_tables=VIEWS, max_rows=max_rows or self.settings.ask_max_rows)
+        _guard_shape(sql, _shape(params), max_rows or self.settings.ask_max_rows)
         columns, rows, truncated = run_readonly(
             self.database,
             scope,
@@ -373,6 +374,24 @@ class AskEngine:
             ["example"],
             [[e] for e in EXAMPLES],
         )
+
+
+def _shape(params: dict[str, Any]) -> tuple[tuple[str, str, int], ...]:
+    return tuple(
+        (k, type(v[0] if isinstance(v, list | tuple) and v else v).__name__, len(v) if isinstance(v, list) else -1)
+        for k, v in sorted(params.items())
+    )
+
+
+@lru_cache(maxsize=512)
+def _guard_shape(sql: str, shape: tuple[tuple[str, str, int], ...], max_rows: int) -> None:
+    """Guard a parser statement once per shape: bound values are escaped literals and cannot change it."""
+    samples = {"int": 1, "float": 1.0, "bool": True, "str": "x"}
+    params: dict[str, Any] = {}
+    for key, kind, length in shape:
+        value = samples.get(kind, "x")
+        params[key] = [value] * max(length, 1) if length >= 0 else value
+    guard_sql(render_sql(sql, params), allowed_tables=VIEWS, max_rows=max_rows)
 
 
 def _person_kind(intent: Intent) -> str:

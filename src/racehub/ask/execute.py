@@ -77,16 +77,15 @@ def run_readonly(
     with database.engine.connect() as conn:
         tx = conn.begin()
         try:
+            # One round trip: the grant row, then role, read-only mode and timeout for this transaction only.
             conn.execute(
                 text(
                     "WITH g AS (INSERT INTO tenant_grants (token, org_id, all_orgs) VALUES (:t, :o, :a)) "
-                    "SELECT set_config('app.grant_token', :t, true)"
+                    "SELECT set_config('app.grant_token', :t, true), set_config('statement_timeout', :ms, true), "
+                    f"set_config('transaction_read_only', 'on', true), set_config('role', '{READER_ROLE}', true)"
                 ),
-                {"t": token, "o": scope.org_id, "a": scope.platform},
+                {"t": token, "o": scope.org_id, "a": scope.platform, "ms": str(int(timeout_ms))},
             )
-            conn.execute(text(f"SET LOCAL ROLE {READER_ROLE}"))
-            conn.execute(text("SET LOCAL transaction_read_only = on"))
-            conn.execute(text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
             result = conn.execute(statement(sql, params), params)
             columns = list(result.keys())
             rows = result.fetchmany(max_rows + 1)

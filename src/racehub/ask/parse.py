@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -328,7 +329,7 @@ def _base_intent(text: str, today: date) -> Intent:
     if sex and has_any(
         text,
         "men and women|women and men|male and female|female and male|by sex|by gender|each sex|each gender|both sexes",
-    ):
+    ) or _share_of_sex(text):
         sex = None
     age_min, age_max, age_label = _ages(text)
     n = _top_n(text)
@@ -384,7 +385,7 @@ def _subject(text: str) -> str:
         return "starters"
     if has_any(
         text,
-        "registered|registrants|registrations|registration|signed up|sign-ups|signups|sign ups|entrants|entries|entered|participants|participated|signed-up|enrolled|registering",
+        "registered|registrants|registrations|registration|signed up|sign-ups|signups|sign ups|entrants|entries|entered|participants|participated|signed-up|enrolled|registering|participation|turnout|attendance|field size|how big",
     ):
         return "registered"
     return "finishers"
@@ -524,7 +525,16 @@ def _state(text: str) -> str | None:
     return None
 
 
+def _share_of_sex(text: str) -> bool:
+    """'What percentage of finishers were women?' asks for the split by sex, not a filter."""
+    return has_any(text, "percentage|percent|share|proportion|fraction|ratio|split") and has_any(
+        text, "women|woman|female|females|men|man|male|males"
+    )
+
+
 def _group_by(text: str) -> str | None:
+    if _share_of_sex(text):
+        return "sex"
     if has_any(
         text,
         "by state|per state|which state|what state|each state|which states|what states|states were|states are|how many states",
@@ -635,7 +645,12 @@ def _decide(intent: Intent, text: str, catalog: Catalog) -> Intent | Outcome:
         text,
         "record|course record|fastest ever|fastest time ever|all-time|all time|ever run|ever recorded|in history",
     ) and has_any(text, "fastest|record|best|quickest|slowest"):
-        return intent.with_(kind="record", year_mode="all", n=intent.n or 1)
+        record = intent.with_(kind="record", n=intent.n or 1)
+        if intent.scope is not None and not intent.years:
+            every = tuple(sorted(intent.scope.series.editions.values(), key=lambda e: e.start_date))
+            record = record.with_(year_mode="all", scope=Scope(intent.scope.series, every, intent.scope.race_kind,
+                                                                 intent.scope.race_explicit))
+        return record
     if has_any(text, "oldest|youngest"):
         return intent.with_(kind="superlative", order="desc" if has_any(text, "oldest") else "asc")
     measure = _measure(text)
@@ -646,8 +661,10 @@ def _decide(intent: Intent, text: str, catalog: Catalog) -> Intent | Outcome:
         "most|fewest|least|which|what|breakdown|how many|by|per|each|distribution|percentage|percent|share|proportion",
     ):
         return intent.with_(kind="group")
+    if len(intent.years) > 1 and has_any(text, "change|changed|trend|grow|grew|growth|increase|decrease|compare|compared|shrink|decline|declined|evolve|evolved"):
+        return intent.with_(kind="count")
     if intent.place:
-        return intent.with_(kind="place")
+        return intent.with_(kind="place", order="desc" if has_any(text, "slowest|from last|from the end") else "asc")
     if has_any(
         text,
         "who won|winner|winners|won|first place|champion|champions|first across|took first|came first|overall winner",
@@ -759,11 +776,15 @@ def _measure(text: str) -> str | None:
 def person_candidates(question: str) -> list[tuple[str, str]]:
     """Adjacent word pairs that could be a first and last name."""
     raw = re.findall(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\-]+", question)
-    words = [re.sub(r"'s$", "", w) for w in raw]
+    words = [re.sub(r"['\u2019]s$", "", w) for w in raw]
+    # In a question written with capitals, names are capitalised; in an all-lower-case one, anything goes.
+    cased = any(w[:1].isupper() for w in words[1:])
     pairs = []
-    for a, b in zip(words, words[1:], strict=False):
+    for a, b in itertools.pairwise(words):
         la, lb = a.lower(), b.lower()
         if la in STOP or lb in STOP or la in MONTHS or lb in MONTHS:
+            continue
+        if cased and not (a[:1].isupper() and b[:1].isupper()):
             continue
         pairs.append((la, lb))
     return pairs[:40]

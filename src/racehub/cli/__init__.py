@@ -15,7 +15,7 @@ app.add_typer(data.import_app, name="import")
 app.command("score")(data.score)
 
 # Commands that live in their own modules register themselves here.
-for _module in ("racehub.cli.serve", "racehub.cli.ask"):
+for _module in ("racehub.cli.serve", "racehub.cli.ask", "racehub.cli.demo"):
     try:
         __import__(_module)
         import sys as _sys
