@@ -52,6 +52,7 @@ SUBJECT_WORDS = {
 }
 SEX_WORDS = {"F": "women", "M": "men", "X": "non-binary runners"}
 SEX_ADJ = {"F": "women's", "M": "men's", "X": "non-binary"}
+SEX_ADJ_PLAIN = {"F": "women", "M": "men", "X": "non-binary"}
 
 
 def n(value: int | float) -> str:
@@ -94,7 +95,8 @@ def age_words(intent: Intent) -> str:
 def place_words(intent: Intent) -> str:
     parts = []
     if intent.state:
-        parts.append(f"from {STATE_NAMES.get(intent.state, intent.state)}")
+        word = "not from" if intent.state_excluded else "from"
+        parts.append(f"{word} {STATE_NAMES.get(intent.state, intent.state)}")
     if intent.city:
         parts.append(f"from {intent.city}")
     if intent.team:
@@ -171,7 +173,9 @@ def base_filters(
         b.add("age >= :age_min", age_min=intent.age_min)
     if intent.age_max is not None:
         b.add("age <= :age_max", age_max=intent.age_max)
-    if intent.state:
+    if intent.state and intent.state_excluded:
+        b.add("state <> :state", state=intent.state)
+    elif intent.state:
         b.add("state = :state", state=intent.state)
     if intent.city:
         b.add("lower(city) = lower(:city)", city=intent.city)
@@ -221,9 +225,20 @@ def compile_count(intent: Intent) -> Query:
         if intent.subject == "registered":
             subject = " ".join(x for x in [ages, sex_word or "runners", places, "registered"] if x)
         elif intent.subject == "finishers":
-            subject = " ".join(x for x in [ages, sex_word, "finishers", places] if x)
+            subject = " ".join(
+                x for x in [ages, SEX_ADJ_PLAIN.get(intent.sex or "", ""), "finishers", places] if x
+            )
         else:
-            subject = " ".join(x for x in [ages, sex_word or "runners", places, what] if x)
+            subject = " ".join(
+                x
+                for x in [
+                    ages,
+                    sex_word or "runners",
+                    places,
+                    f"who {what}" if intent.subject in ("dnf", "dns") else what,
+                ]
+                if x
+            )
         head = f"{n(total)} {subject}"
         text = f"{head} — {describe_scope(intent)}."
         if "year" in dims and "race_name" not in dims and len(rows) > 1:
@@ -288,9 +303,8 @@ def compile_ranked(intent: Intent, *, limit: int, place: int | None = None) -> Q
 
         if place:
             return (
-                f"In {place_word(place)} place among {who} {extra} at {describe_scope(intent)}: "
-                + "; ".join(runner(r) for r in rows)
-                + "."
+                f"In {place_word(place)} place among {' '.join(x for x in (who, extra) if x)} at "
+                f"{describe_scope(intent)}: " + "; ".join(runner(r) for r in rows) + "."
             )
         if limit == 1:
             word = "slowest" if intent.order == "desc" else "fastest"
@@ -685,7 +699,8 @@ def compile_repeat(intent: Intent, question: str) -> Query:
     def summarize(columns: list[str], rows: list[list[Any]]) -> str:
         if listing:
             return f"{len(rows)} runners {verb} {describe_scope(intent)} {what}."
-        return f"{n(int(rows[0][0]))} runners {verb} {describe_scope(intent)} {what}."
+        count = int(rows[0][0])
+        return f"{n(count)} runner{'s' if count != 1 else ''} {verb} {describe_scope(intent)} {what}."
 
     return Query(sql, b.params, summarize)
 
@@ -768,7 +783,7 @@ def compile_race_info(intent: Intent) -> Query:
 
     def summarize(columns: list[str], rows: list[list[Any]]) -> str:
         parts = "; ".join(
-            f"{r[2]}: {r[5] / 1000:g} km, starts {r[4]:%Y-%m-%d %H:%M}" if r[4] else f"{r[2]}: {r[5]}"
+            f"{r[2]}: {r[5] / 1000:g} km on {r[3]}" + (f", start {str(r[4])[11:16]}" if r[4] else "")
             for r in rows
         )
         return f"{describe_scope(intent)[0].upper()}{describe_scope(intent)[1:]} — {parts}."

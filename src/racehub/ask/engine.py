@@ -378,7 +378,11 @@ class AskEngine:
 
 def _shape(params: dict[str, Any]) -> tuple[tuple[str, str, int], ...]:
     return tuple(
-        (k, type(v[0] if isinstance(v, list | tuple) and v else v).__name__, len(v) if isinstance(v, list) else -1)
+        (
+            k,
+            type(v[0] if isinstance(v, list | tuple) and v else v).__name__,
+            len(v) if isinstance(v, list) else -1,
+        )
         for k, v in sorted(params.items())
     )
 

@@ -66,6 +66,7 @@ class Intent:
     age_max: int | None = None
     age_label: str | None = None
     state: str | None = None
+    state_excluded: bool = False
     city: str | None = None
     team: str | None = None
     person: tuple[str, str] | None = None

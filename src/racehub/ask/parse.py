@@ -326,10 +326,14 @@ def _base_intent(text: str, today: date) -> Intent:
         sex = "F"
     elif has_any(text, *MALE):
         sex = "M"
-    if sex and has_any(
-        text,
-        "men and women|women and men|male and female|female and male|by sex|by gender|each sex|each gender|both sexes",
-    ) or _share_of_sex(text):
+    if (
+        sex
+        and has_any(
+            text,
+            "men and women|women and men|male and female|female and male|by sex|by gender|each sex|each gender|both sexes",
+        )
+        or _share_of_sex(text)
+    ):
         sex = None
     age_min, age_max, age_label = _ages(text)
     n = _top_n(text)
@@ -351,6 +355,7 @@ def _base_intent(text: str, today: date) -> Intent:
         age_max=age_max,
         age_label=age_label,
         state=_state(text),
+        state_excluded=bool((st := _state(text)) and _state_excluded(text, st)),
         n=n,
         place=place,
         group_by=_group_by(text),
@@ -506,6 +511,22 @@ def _time_limits(text: str) -> tuple[int | None, int | None]:
     return upper, lower
 
 
+EXCLUDING = re.compile(
+    r"\b(besides|other than|excluding|except|apart from|outside of|outside|not from|aside from)\s+(the state of\s+)?$"
+)
+
+
+def _state_excluded(text: str, code: str) -> bool:
+    """'besides Massachusetts': the state is left out, not chosen."""
+    for name, c in STATES.items():
+        if c != code:
+            continue
+        for m in re.finditer(rf"\b({name}|{code.lower()})\b", text):
+            if EXCLUDING.search(text[: m.start()]):
+                return True
+    return False
+
+
 def _state(text: str) -> str | None:
     for name, code in sorted(STATES.items(), key=lambda kv: -len(kv[0])):
         for m in re.finditer(rf"\b{name}\b", text):
@@ -648,8 +669,10 @@ def _decide(intent: Intent, text: str, catalog: Catalog) -> Intent | Outcome:
         record = intent.with_(kind="record", n=intent.n or 1)
         if intent.scope is not None and not intent.years:
             every = tuple(sorted(intent.scope.series.editions.values(), key=lambda e: e.start_date))
-            record = record.with_(year_mode="all", scope=Scope(intent.scope.series, every, intent.scope.race_kind,
-                                                                 intent.scope.race_explicit))
+            record = record.with_(
+                year_mode="all",
+                scope=Scope(intent.scope.series, every, intent.scope.race_kind, intent.scope.race_explicit),
+            )
         return record
     if has_any(text, "oldest|youngest"):
         return intent.with_(kind="superlative", order="desc" if has_any(text, "oldest") else "asc")
@@ -661,13 +684,24 @@ def _decide(intent: Intent, text: str, catalog: Catalog) -> Intent | Outcome:
         "most|fewest|least|which|what|breakdown|how many|by|per|each|distribution|percentage|percent|share|proportion",
     ):
         return intent.with_(kind="group")
-    if len(intent.years) > 1 and has_any(text, "change|changed|trend|grow|grew|growth|increase|decrease|compare|compared|shrink|decline|declined|evolve|evolved"):
+    if re.search(
+        r"\bfirst (overall |masters? |grand masters? )?(woman|man|female|male|women|men|finisher|runner|"
+        r"masters?|grand masters?|non-binary)\b",
+        text,
+    ) and not re.search(r"\bfirst \d", text):
+        return intent.with_(kind="winner")
+    if len(intent.years) > 1 and has_any(
+        text,
+        "change|changed|trend|grow|grew|growth|increase|decrease|compare|compared|shrink|decline|declined|evolve|evolved",
+    ):
         return intent.with_(kind="count")
     if intent.place:
-        return intent.with_(kind="place", order="desc" if has_any(text, "slowest|from last|from the end") else "asc")
+        return intent.with_(
+            kind="place", order="desc" if has_any(text, "slowest|from last|from the end") else "asc"
+        )
     if has_any(
         text,
-        "who won|winner|winners|won|first place|champion|champions|first across|took first|came first|overall winner",
+        "who won|winner|winners|won|winning|first place|champion|champions|first across|took first|came first|overall winner",
     ):
         return intent.with_(kind="winner")
     if intent.n and has_any(
