@@ -1,0 +1,1 @@
+"""ctlive integration: client.py (the vendor's HTTP API), simulator.py (a local fake of it)."""
