@@ -101,6 +101,8 @@ def place_words(intent: Intent) -> str:
         parts.append(f"from {intent.city}")
     if intent.team:
         parts.append(f"of {intent.team}")
+    if intent.source:
+        parts.append(f"via {intent.source}")
     if intent.time_max_ms:
         parts.append(f"under {format_ms(intent.time_max_ms, tenths=False)}")
     if intent.time_min_ms:
@@ -181,6 +183,8 @@ def base_filters(
         b.add("lower(city) = lower(:city)", city=intent.city)
     if intent.team:
         b.add("lower(team) = lower(:team)", team=intent.team)
+    if intent.source:
+        b.add("registration_source = :source", source=intent.source)
     if view == "q_results":
         if intent.time_max_ms is not None:
             b.add("placement_ms < :time_max_ms", time_max_ms=intent.time_max_ms)
@@ -787,5 +791,52 @@ def compile_race_info(intent: Intent) -> Query:
             for r in rows
         )
         return f"{describe_scope(intent)[0].upper()}{describe_scope(intent)[1:]} — {parts}."
+
+    return Query(sql, b.params, summarize)
+
+
+def compile_awards(intent: Intent, question: str) -> Query:
+    """The award list (overall, masters, age groups) as stored by scoring; counts when asked how many."""
+    race_ids = scope_races(intent, prefer_namesake=False)
+    b = Builder()
+    b.add("race_id IN :race_ids", race_ids=race_ids or [])
+    if intent.sex:
+        b.add("sex = :sex", sex=intent.sex)
+    text = normalize(question)
+    if re.search(r"\b(age[- ]group|division) (winners|champions)\b", text):
+        b.add("category = 'age_group' AND award_place = 1")
+    elif re.search(r"\bmasters\b", text):
+        b.add("category = 'masters'")
+    elif re.search(r"\boverall\b", text):
+        b.add("category = 'overall'")
+    if text.startswith("how many") or " how many " in f" {text} ":
+        sql = (
+            f"SELECT category, count(*) AS awards FROM q_awards WHERE {b.sql()} GROUP BY category "
+            "ORDER BY CASE category WHEN 'overall' THEN 0 WHEN 'masters' THEN 1 ELSE 2 END"
+        )
+
+        def count_text(columns: list[str], rows: list[list[Any]]) -> str:
+            total = sum(int(r[1]) for r in rows)
+            parts = "; ".join(f"{r[0].replace('_', ' ')}: {r[1]}" for r in rows)
+            return f"{n(total)} awards at {describe_scope(intent)} ({parts})."
+
+        return Query(sql, b.params, count_text)
+    sql = (
+        "SELECT race_name, category, sex, age_group, award_place, bib, first_name, last_name, age, "
+        f"placement_ms AS time_ms FROM q_awards WHERE {b.sql()} ORDER BY race_name, "
+        "CASE sex WHEN 'F' THEN 0 WHEN 'M' THEN 1 ELSE 2 END, "
+        "CASE category WHEN 'overall' THEN 0 WHEN 'masters' THEN 1 ELSE 2 END, "
+        "CASE WHEN age_group LIKE '%under' THEN -1 ELSE coalesce(substring(age_group from '^[0-9]+')::int, 999) END, "
+        "award_place LIMIT 500"
+    )
+
+    def summarize(columns: list[str], rows: list[list[Any]]) -> str:
+        if not rows:
+            return f"No awards are recorded for {describe_scope(intent)} (has it been scored?)."
+        listed = "; ".join(
+            f"{(r[3] or r[1]).replace('_', ' ')} {r[2]} {r[4]}: {r[6]} {r[7]} ({r[9]})" for r in rows[:12]
+        )
+        more = f" and {len(rows) - 12} more" if len(rows) > 12 else ""
+        return f"{len(rows)} awards at {describe_scope(intent)}: {listed}{more}."
 
     return Query(sql, b.params, summarize)

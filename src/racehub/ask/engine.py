@@ -189,6 +189,8 @@ class AskEngine:
             return qc.compile_events(intent, today.isoformat())
         if kind == "race_info":
             return qc.compile_race_info(intent)
+        if kind == "awards":
+            return qc.compile_awards(intent, question)
         raise qc.NeedsChoice("I could not tell what to compute.", ())
 
     def _execute(
@@ -258,6 +260,11 @@ class AskEngine:
         if not pairs:
             return intent
         race_ids = intent.scope.race_ids if intent.scope is not None else None
+        if intent.scope is not None and intent.year_mode == "default":
+            # No year said: the runner may have raced any edition of this event.
+            every = tuple(sorted(intent.scope.series.editions.values(), key=lambda e: e.start_date))
+            widened = Scope(intent.scope.series, every, intent.scope.race_kind, intent.scope.race_explicit)
+            race_ids = widened.race_ids
         clauses = []
         params: dict[str, Any] = {}
         for k, (first, last) in enumerate(pairs):
@@ -276,7 +283,10 @@ class AskEngine:
         except (QueryFailed, UnsafeQuery):
             return intent
         if rows:
-            return intent.with_(person=(rows[0][0], rows[0][1]), kind=_person_kind(intent))
+            found = intent.with_(person=(rows[0][0], rows[0][1]), kind=_person_kind(intent))
+            if intent.scope is not None and intent.year_mode == "default":
+                found = found.with_(scope=widened, year_mode="all")
+            return found
         if intent.kind == "person" and race_ids:
             return self._fuzzy_person(pairs, intent, scope, race_ids)
         return intent

@@ -69,6 +69,7 @@ class Intent:
     state_excluded: bool = False
     city: str | None = None
     team: str | None = None
+    source: str | None = None  # registration source
     person: tuple[str, str] | None = None
     n: int | None = None
     place: int | None = None

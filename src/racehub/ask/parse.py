@@ -248,7 +248,7 @@ def parse(question: str, today: date, catalog: Catalog) -> Intent | Outcome:
         if isinstance(scoped, Outcome):
             return scoped
         intent = scoped
-    return _decide(intent, text, catalog)
+    return _decide(intent, text, catalog, today)
 
 
 def _series_label(m: SeriesMatch) -> str:
@@ -333,6 +333,7 @@ def _base_intent(text: str, today: date) -> Intent:
             "men and women|women and men|male and female|female and male|by sex|by gender|each sex|each gender|both sexes",
         )
         or _share_of_sex(text)
+        or _both_sexes(text)
     ):
         sex = None
     age_min, age_max, age_label = _ages(text)
@@ -363,6 +364,27 @@ def _base_intent(text: str, today: date) -> Intent:
         time_min_ms=time_min,
         order="asc" if has_any(text, "least|fewest|smallest|lowest") else "desc",
         subject=_subject(text),
+        source=_source(text),
+    )
+
+
+SOURCES = {
+    "runsignup": "runsignup",
+    "run signup": "runsignup",
+    "raceroster": "raceroster",
+    "race roster": "raceroster",
+    "copernico": "copernico",
+    "ctlive": "ctlive",
+    "chronotrack": "ctlive",
+}
+
+
+def _source(text: str) -> str | None:
+    found = find_any(text, "|".join(SOURCES))
+    return (
+        SOURCES[found]
+        if found and has_any(text, "registration|registrations|registered|came from|via|through|signed up")
+        else None
     )
 
 
@@ -546,6 +568,11 @@ def _state(text: str) -> str | None:
     return None
 
 
+def _both_sexes(text: str) -> bool:
+    """'men vs women', 'male and female': a comparison by sex."""
+    return has_any(text, "women|woman|female|females|ladies") and has_any(text, "men|man|male|males|guys")
+
+
 def _share_of_sex(text: str) -> bool:
     """'What percentage of finishers were women?' asks for the split by sex, not a filter."""
     return has_any(text, "percentage|percent|share|proportion|fraction|ratio|split") and has_any(
@@ -554,7 +581,7 @@ def _share_of_sex(text: str) -> bool:
 
 
 def _group_by(text: str) -> str | None:
-    if _share_of_sex(text):
+    if _share_of_sex(text) or (_both_sexes(text) and not has_any(text, "age group|state|team|club|city")):
         return "sex"
     if has_any(
         text,
@@ -640,15 +667,19 @@ def _editions(
     return [ordered[-1]], None
 
 
-def _decide(intent: Intent, text: str, catalog: Catalog) -> Intent | Outcome:
+def _decide(intent: Intent, text: str, catalog: Catalog, today: date) -> Intent | Outcome:
     """Which kind of question this is, from its words and the slots found."""
     report = _report_kind(text)
     if report:
         return intent.with_(kind="report", report=report)
     if intent.scope is None:
-        events = _events_question(intent, text)
+        events = _events_question(intent, text, today)
         if events:
             return events
+    if has_any(
+        text, "award|awards|award winners|age group winners|age-group winners|division winners|medal|medals"
+    ):
+        return intent.with_(kind="awards")
     if has_any(text, "split|splits|halfway|half-way|intermediate|checkpoint"):
         return intent.with_(kind="split")
     if intent.year_mode == "both" or has_any(
@@ -747,7 +778,17 @@ def _report_kind(text: str) -> str | None:
     return "results"
 
 
-def _events_question(intent: Intent, text: str) -> Intent | None:
+PEOPLE = (
+    "runners|runner|people|participants|finishers|finisher|finished|registrants|registered|registrations|entrants"
+    "|entries|athletes|women|men|dnf|dns"
+)
+
+
+def _events_question(intent: Intent, text: str, today: date) -> Intent | None:
+    if has_any(text, PEOPLE) and not has_any(
+        text, "which events|what events|list events|list the events|my events"
+    ):
+        return None
     if not has_any(
         text,
         "events|event|races|race|editions|calendar|schedule|scheduled|upcoming|coming up",
@@ -765,6 +806,10 @@ def _events_question(intent: Intent, text: str) -> Intent | None:
             month = number
             break
     year = intent.years[0] if intent.years else None
+    if has_any(text, "next month"):
+        month, year = today.month % 12 + 1, today.year + (today.month == 12)
+    elif has_any(text, "this month"):
+        month, year = today.month, today.year
     if month:
         y = year or _month_year(month, intent)
         date_from = date(y, month, 1)
@@ -800,7 +845,7 @@ def _measure(text: str) -> str | None:
         stat = "max"
     if stat is None:
         return None
-    if has_any(text, "age|ages|old"):
+    if re.search(r"\bages?\b(?!\s*groups?)|\bold\b|\bolder\b", text):
         return f"{stat}_age"
     if has_any(text, "pace"):
         return f"{stat}_pace"

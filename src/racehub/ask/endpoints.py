@@ -1,0 +1,47 @@
+"""HTTP routes of answers: `POST /v1/ask` and the signed download links of generated files."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import FileResponse
+
+from racehub.ask.engine import AskEngine, engine_for
+from racehub.ask.schemas import AnswerOut, AskRequest
+from racehub.auth.dependencies import CurrentCaller, database_of, run_with_connection
+
+router = APIRouter(tags=["ask"])
+
+
+def ask_engine(request: Request) -> AskEngine:
+    """The app's engine (one per app: it keeps the event catalogue cache)."""
+    engine: AskEngine | None = getattr(request.app.state, "ask_engine", None)
+    if engine is None:
+        database = database_of(request)
+        engine = engine_for(database, database.settings)
+        request.app.state.ask_engine = engine
+    return engine
+
+
+@router.post("/ask")
+async def ask(body: AskRequest, caller: CurrentCaller, request: Request) -> AnswerOut:
+    """Answer a question about your race data: the figure, the table behind it and the SQL."""
+    engine = ask_engine(request)
+    answer = await run_with_connection(
+        request, lambda: engine.ask(body.question, scope=caller.scope, today=body.today)
+    )
+    return AnswerOut.model_validate(answer.to_dict())
+
+
+@router.get("/files/{token}/{name}", response_class=FileResponse)
+def download(
+    request: Request,
+    token: Annotated[str, Path(max_length=64)],
+    name: Annotated[str, Path(max_length=128)],
+    expires: Annotated[int, Query()],
+    signature: Annotated[str, Query(max_length=128)],
+) -> FileResponse:
+    """Download a generated file (CSV report) through its short-lived signed link."""
+    path = ask_engine(request).files.open(token, name, expires, signature)
+    return FileResponse(path, media_type="text/csv", filename=name)
