@@ -168,7 +168,8 @@ class Catalog:
                 continue
             span, full = self._span(qtokens, s)
             matches.append(SeriesMatch(s, score, matched, span, full))
-        matches.sort(key=lambda m: (m.score, m.matched, m.full, m.span[1] - m.span[0]), reverse=True)
+        # A name said in full beats one that only shares its distinctive words ("Lakeside Trail 10K").
+        matches.sort(key=lambda m: (m.score, m.full, m.matched, m.span[1] - m.span[0]), reverse=True)
         return matches
 
     @staticmethod

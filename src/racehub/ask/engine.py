@@ -28,13 +28,13 @@ from racehub.db import Scope as TenantScope
 log = structlog.get_logger(__name__)
 
 VIEWS = frozenset({"q_editions", "q_races", "q_entries", "q_results", "q_splits", "q_awards"})
+# Example questions, filled in with the asking tenant's own events (never another company's).
 EXAMPLES = (
-    "How many runners finished the Shamrock Marathon last year?",
-    "Who won the women's race at the 2025 Boston Marathon?",
-    "Show the top 10 men at the 2024 Harbor Half Marathon",
-    "What was Jane Smith's finish time at the 2025 Lakeside 10K?",
-    "Which running club had the most finishers at the 2025 Shamrock Marathon Weekend?",
-    "Generate a CSV of award winners with mailing addresses for the 2025 Richmond Turkey Trot 5K",
+    "How many runners finished the {a} last year?",
+    "Who won the women's race at the {y} {b}?",
+    "Show the top 10 men at the {y} {a}",
+    "Which running club had the most finishers at the {y} {b}?",
+    "Generate a CSV of award winners with mailing addresses for the {y} {a}",
     "Which events are scheduled next month?",
 )
 FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|same but|now|ok|also|then|but|only)\b")
@@ -107,7 +107,7 @@ class AskEngine:
                 "or use an API key. I show each timing company only its own data.",
             )
         if not question:
-            return self._unanswerable("Ask me a question about your races.")
+            return self._unanswerable("Ask me a question about your races.", scope)
         if len(question) > 2000:
             return Answer("refused", "That question is too long; please ask in a sentence or two.")
         catalog = self.catalogs.get(scope)
@@ -139,9 +139,10 @@ class AskEngine:
             "aggregate",
             "superlative",
         ):
+            example = self.examples(scope)[1].split(" at the ")[-1].rstrip("?")
             return Answer(
                 "clarify",
-                'Which event do you mean? Name it, e.g. "the 2025 Boston Marathon".',
+                f'Which event do you mean? Name it, e.g. "the {example}".',
                 ["event"],
                 [[s.name] for s in catalog.series[:20]],
                 intent=intent,
@@ -370,19 +371,29 @@ class AskEngine:
 
     def _fallback(self, question: str, scope: TenantScope, today: date) -> Answer:
         if self.llm is None or not self.settings.llm_enabled:
-            return self._unanswerable("I didn't understand that question.")
+            return self._unanswerable("I didn't understand that question.", scope)
         from racehub.ask.fallback import llm_answer
 
         return llm_answer(self, question, scope, today)
 
-    def _unanswerable(self, lead: str) -> Answer:
-        examples = "\n".join(f"- {e}" for e in EXAMPLES)
+    def examples(self, scope: TenantScope) -> list[str]:
+        """Example questions about the tenant's own events."""
+        catalog = self.catalogs.get(scope)
+        names = [s.name for s in catalog.series] or ["your event"]
+        years = sorted({ed.year for ed in catalog.editions if ed.status == "completed"}) or [
+            date.today().year
+        ]
+        values = {"a": names[0], "b": names[1] if len(names) > 1 else names[0], "y": years[-1]}
+        return [e.format(**values) for e in EXAMPLES]
+
+    def _unanswerable(self, lead: str, scope: TenantScope) -> Answer:
+        examples = self.examples(scope)
+        listed = "\n".join(f"- {e}" for e in examples)
         return Answer(
             "unanswerable",
-            f"{lead} I answer questions about your events, registrations and "
-            f"results, for example:\n{examples}",
+            f"{lead} I answer questions about your events, registrations and results, for example:\n{listed}",
             ["example"],
-            [[e] for e in EXAMPLES],
+            [[e] for e in examples],
         )
 
 

@@ -58,15 +58,18 @@ def llm_answer(engine: AskEngine, question: str, scope: Scope, today: date) -> A
         if not llm.available():
             return engine._unanswerable(
                 "I didn't understand that question (and no language model is reachable "
-                "for questions outside what I know)."
+                "for questions outside what I know).",
+                scope,
             )
         proposal = llm.propose_sql(question, SCHEMA, GLOSSARY, today)
     except LLMUnavailable:
-        return engine._unanswerable("I didn't understand that question (the language model is unavailable).")
+        return engine._unanswerable(
+            "I didn't understand that question (the language model is unavailable).", scope
+        )
     except LLMBadReply as exc:
-        return engine._unanswerable(f"I didn't understand that question ({exc.message}).")
+        return engine._unanswerable(f"I didn't understand that question ({exc.message}).", scope)
     except LLMError as exc:
-        return engine._unanswerable(f"I didn't understand that question ({exc.message}).")
+        return engine._unanswerable(f"I didn't understand that question ({exc.message}).", scope)
     try:
         safe_sql = guard_sql(proposal.sql, allowed_tables=VIEWS, max_rows=engine.settings.ask_max_rows)
     except UnsafeQuery as exc:

@@ -227,6 +227,9 @@ STOP = {
 }
 
 
+UPPER_CODE = re.compile(r"\b(?:from|in|of|residents of|living in)\s+([A-Z]{2})\b")
+
+
 def parse(question: str, today: date, catalog: Catalog) -> Intent | Outcome:
     """Slots of a question; an Outcome when it must not or cannot be answered by a query."""
     refusal = _refusal(question)
@@ -238,9 +241,14 @@ def parse(question: str, today: date, catalog: Catalog) -> Intent | Outcome:
     matches = catalog.match_series(words)
     intent = _base_intent(text, today)
     intent = intent.with_(years=tuple(years), year_mode=year_mode)
+    code = UPPER_CODE.search(question)
+    if intent.state is None and code and code.group(1) in STATES.values():
+        # Written in capitals, "from MA" is a state even where the lower-case word is not ("ma", "in").
+        intent = intent.with_(state=code.group(1))
     if matches:
         top = matches[0]
-        rivals = [m for m in matches[1:] if (m.score, m.matched) == (top.score, top.matched)]
+        key = (top.score, top.full, top.matched, top.span[1] - top.span[0])
+        rivals = [m for m in matches[1:] if (m.score, m.full, m.matched, m.span[1] - m.span[0]) == key]
         if rivals:
             names = tuple(_series_label(m) for m in [top, *rivals])
             return Outcome("clarify", "Which event do you mean: " + "; ".join(names) + "?", names)
@@ -575,9 +583,9 @@ def _both_sexes(text: str) -> bool:
 
 def _share_of_sex(text: str) -> bool:
     """'What percentage of finishers were women?' asks for the split by sex, not a filter."""
-    return has_any(text, "percentage|percent|share|proportion|fraction|ratio|split") and has_any(
-        text, "women|woman|female|females|men|man|male|males"
-    )
+    return has_any(
+        text, "percentage|percent|share|proportion|fraction|ratio|gender split|sex split"
+    ) and has_any(text, "women|woman|female|females|men|man|male|males")
 
 
 def _group_by(text: str) -> str | None:
@@ -667,8 +675,17 @@ def _editions(
     return [ordered[-1]], None
 
 
+# Things RaceHub's parser does not model: such questions go to the LLM fallback (or are unanswerable).
+UNMODELLED = (
+    "phone|phone number|area code|email address|emails|e-mail|shirt|t-shirt|price|paid|payment|fee|fees|revenue"
+    "|money|weather|temperature|sponsor|sponsors|medal count|coupon|discount|password|volunteer|volunteers"
+)
+
+
 def _decide(intent: Intent, text: str, catalog: Catalog, today: date) -> Intent | Outcome:
     """Which kind of question this is, from its words and the slots found."""
+    if has_any(text, UNMODELLED) and not has_any(text, "csv|export|download|report|mailing"):
+        return intent.with_(kind="person")
     report = _report_kind(text)
     if report:
         return intent.with_(kind="report", report=report)
@@ -748,7 +765,8 @@ def _decide(intent: Intent, text: str, catalog: Catalog, today: date) -> Intent 
     if has_any(text, "slowest|last finisher|last place|final finisher"):
         return intent.with_(kind="top", n=1, order="desc")
     if has_any(text, "how many|number of|count|total|how much|tally") or (
-        intent.group_by is None
+        intent.scope is not None
+        and intent.group_by is None
         and has_any(text, "registrations|registrants|finishers|entrants")
         and has_any(text, "how|what")
     ):

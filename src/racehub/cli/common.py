@@ -10,6 +10,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from racehub.config import get_settings
 from racehub.db import Database, get_database
@@ -39,7 +40,7 @@ def fails_cleanly(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except RaceHubError as exc:
-            console.print(f"[red]error:[/red] {exc.message}")
+            console.print(f"[red]error:[/red] {escape(exc.message)}", soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from racehub.errors import ImportFailed
 from racehub.timefmt import parse_time_ms
@@ -126,13 +126,36 @@ SPECS: dict[str, tuple[Column, ...]] = {
 }
 
 
+def _utf8_lines(path: Path, fh: TextIO) -> Iterator[str]:
+    """The file's lines; text that is not UTF-8 fails as ImportFailed naming its line."""
+    while True:
+        try:
+            line = next(fh)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            # The decoder works a block ahead of the csv reader, so find the line in the bytes.
+            with path.open("rb") as raw:
+                number = next((n for n, data in enumerate(raw, start=1) if not _is_utf8(data)), 1)
+            raise ImportFailed(path.name, number, None, f"is not UTF-8 text ({exc.reason})") from None
+        yield line
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def read_rows(path: Path, *, check: Callable[[dict[str, Any], int], None] | None = None) -> Iterator[tuple]:
     """Parsed rows of one bundle file as tuples in spec order; ImportFailed names the bad cell."""
     spec = SPECS[path.name]
     if not path.exists():
         raise ImportFailed(path.name, 0, None, "file is missing from the bundle")
     with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
+        reader = csv.reader(_utf8_lines(path, fh))
         header = next(reader, None)
         if header is None:
             raise ImportFailed(path.name, 1, None, "file is empty (no header row)")
@@ -149,7 +172,7 @@ def read_rows(path: Path, *, check: Callable[[dict[str, Any], int], None] | None
                 continue
             if len(raw) != width:
                 raise ImportFailed(path.name, line, None, f"expected {width} cells, found {len(raw)}")
-            values = []
+            values: list[Any] = []
             for col, pos in positions:
                 cell = raw[pos].strip()
                 if not cell:
@@ -160,7 +183,8 @@ def read_rows(path: Path, *, check: Callable[[dict[str, Any], int], None] | None
                 try:
                     values.append(col.parse(cell))
                 except ValueError as exc:
-                    raise ImportFailed(path.name, line, col.name, f"{exc} (got {cell!r})") from None
+                    problem = str(exc) if repr(cell) in str(exc) else f"{exc} (got {cell!r})"
+                    raise ImportFailed(path.name, line, col.name, problem) from None
             if check is not None:
                 check(dict(zip((c.name for c in spec), values, strict=True)), line)
             yield tuple(values)
@@ -213,6 +237,21 @@ def load_bundle(directory: Path, *, on_file: Callable[[str], None] | None = None
 
         return check
 
+    def natural_key(
+        file: str, columns: tuple[str, ...], first: Callable[[dict[str, Any], int], None]
+    ) -> Callable[[dict[str, Any], int], None]:
+        # The schema's UNIQUE constraints on these keys would otherwise fail mid-import with no line.
+        keys: set[tuple[Any, ...]] = set()
+
+        def check(row: dict[str, Any], line: int) -> None:
+            first(row, line)
+            key = tuple(row[c] for c in columns)
+            if key in keys:
+                raise ImportFailed(file, line, columns[-1], f"duplicate {', '.join(columns)} {key}")
+            keys.add(key)
+
+        return check
+
     result_ids: set[int] = set()
 
     def result_check(row: dict[str, Any], line: int) -> None:
@@ -224,15 +263,36 @@ def load_bundle(directory: Path, *, on_file: Callable[[str], None] | None = None
             raise ImportFailed("ct_results.csv", line, "gun_time", "a finisher needs a gun or chip time")
 
     steps: list[tuple[str, list[tuple], Callable[[dict[str, Any], int], None]]] = [
-        ("organizations.csv", bundle.organizations, unique("organizations.csv", "org_id")),
-        ("ct_events.csv", bundle.events, unique("ct_events.csv", "event_id", "organizations.csv:org_id")),
-        ("ct_races.csv", bundle.races, unique("ct_races.csv", "race_id", "ct_events.csv:event_id")),
+        (
+            "organizations.csv", bundle.organizations,
+            natural_key("organizations.csv", ("slug",), unique("organizations.csv", "org_id")),
+        ),
+        (
+            "ct_events.csv", bundle.events,
+            natural_key(
+                "ct_events.csv", ("org_id", "name", "edition_year"),
+                unique("ct_events.csv", "event_id", "organizations.csv:org_id"),
+            ),
+        ),
+        (
+            "ct_races.csv", bundle.races,
+            natural_key(
+                "ct_races.csv", ("event_id", "name"),
+                unique("ct_races.csv", "race_id", "ct_events.csv:event_id"),
+            ),
+        ),
         (
             "ct_participants.csv", bundle.participants,
             unique("ct_participants.csv", "participant_id", "ct_races.csv:race_id"),
         ),
         ("ct_results.csv", bundle.results, result_check),
-        ("ct_splits.csv", bundle.splits, referenced("ct_splits.csv", "ct_participants.csv", "participant_id")),
+        (
+            "ct_splits.csv", bundle.splits,
+            natural_key(
+                "ct_splits.csv", ("participant_id", "split_name"),
+                referenced("ct_splits.csv", "ct_participants.csv", "participant_id"),
+            ),
+        ),
     ]
     for name, target, check in steps:
         if on_file:

@@ -137,7 +137,8 @@ MERGES: Sequence[tuple[str, str]] = (
         SELECT en.id, en.org_id, s.split_name, s.distance_m, s.chip_ms
         FROM stg_splits s JOIN organizations o ON o.legacy_id = s.org_id
         JOIN entries en ON en.org_id = o.id AND en.legacy_id = s.participant_id
-        ON CONFLICT (entry_id, name) DO UPDATE SET distance_m = EXCLUDED.distance_m, chip_ms = EXCLUDED.chip_ms
+        ON CONFLICT (entry_id, name) DO UPDATE SET distance_m = EXCLUDED.distance_m,
+            chip_ms = EXCLUDED.chip_ms
         WHERE (splits.distance_m, splits.chip_ms) IS DISTINCT FROM (EXCLUDED.distance_m, EXCLUDED.chip_ms)
         RETURNING (xmax = 0)"""),
 )

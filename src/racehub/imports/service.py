@@ -53,7 +53,9 @@ def import_bundle(session: Session, directory: Path, *, progress: Progress | Non
         if progress:
             progress(phase, done, steps)
 
-    bundle = load_bundle(directory, on_file=lambda name: progress and progress(f"reading {name}", done, steps))
+    bundle = load_bundle(
+        directory, on_file=lambda name: progress and progress(f"reading {name}", done, steps)
+    )
     tick("validated")
     report = ImportReport(read=bundle.counts)
     repository.create_staging(session)

@@ -17,13 +17,23 @@ def create_roles(app_role: str) -> list[str]:
         stmts.append(
             f"""DO $$ BEGIN
                 IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
-                    CREATE ROLE "{role}" {login} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+                    CREATE ROLE "{role}" {login} NOINHERIT NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
                 END IF;
             END $$"""
         )
+    # The app role may SET ROLE to the operator and reader roles but must not inherit them: policies
+    # granted TO a role apply to every role that inherits it, and the operator's policy is USING (true).
     stmts += [
-        f'GRANT "{PLATFORM_ROLE}" TO "{app_role}"',
-        f'GRANT "{READER_ROLE}" TO "{app_role}"',
+        f'ALTER ROLE "{app_role}" NOINHERIT',
+        f"""DO $$ BEGIN
+            IF current_setting('server_version_num')::int >= 160000 THEN
+                EXECUTE 'GRANT "{PLATFORM_ROLE}" TO "{app_role}" WITH INHERIT FALSE';
+                EXECUTE 'GRANT "{READER_ROLE}" TO "{app_role}" WITH INHERIT FALSE';
+            ELSE
+                EXECUTE 'GRANT "{PLATFORM_ROLE}" TO "{app_role}"';
+                EXECUTE 'GRANT "{READER_ROLE}" TO "{app_role}"';
+            END IF;
+        END $$""",
         f'GRANT USAGE ON SCHEMA public TO "{app_role}", "{PLATFORM_ROLE}", "{READER_ROLE}"',
     ]
     return stmts

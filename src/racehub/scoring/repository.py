@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, Result, text
 from sqlalchemy.orm import Session
 
 from racehub.imports.repository import driver_connection
 from racehub.scoring.rules import AwardRules, AwardWin, Finisher, Placement
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows a DML statement touched (its result is a CursorResult)."""
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount or 0)
 
 
 def race_rules(session: Session, race_id: int) -> tuple[int, str, AwardRules] | None:
@@ -50,7 +57,7 @@ def write_places(session: Session, race_id: int, placements: dict[int, Placement
     with conn.cursor() as cur, cur.copy("COPY score_places FROM STDIN") as copy:
         for entry_id, p in placements.items():
             copy.write_row((entry_id, p.overall_place, p.sex_place, p.age_group, p.age_group_place))
-    changed = session.execute(
+    changed = _rowcount(session.execute(
         text(
             """
             UPDATE results re SET overall_place = sp.overall_place, sex_place = sp.sex_place,
@@ -64,23 +71,23 @@ def write_places(session: Session, race_id: int, placements: dict[int, Placement
             """
         ),
         {"race": race_id},
-    ).rowcount
-    return int(changed or 0)
+    ))
+    return changed
 
 
 def write_awards(session: Session, org_id: int, race_id: int, wins: Sequence[AwardWin]) -> int:
     """Replace the race's award list by `wins`, touching only rows that differ."""
     keep = [(w.entry_id, w.category) for w in wins]
-    removed = session.execute(
+    removed = _rowcount(session.execute(
         text(
             "DELETE FROM awards WHERE race_id = :race AND (entry_id, category) NOT IN "
             "(SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:cats AS text[])))"
         ),
         {"race": race_id, "ids": [k[0] for k in keep], "cats": [k[1] for k in keep]},
-    ).rowcount
+    ))
     upserted = 0
     if wins:
-        upserted = session.execute(
+        upserted = _rowcount(session.execute(
             text(
                 """
                 INSERT INTO awards (org_id, race_id, entry_id, category, sex, age_group, award_place)
@@ -98,8 +105,8 @@ def write_awards(session: Session, org_id: int, race_id: int, wins: Sequence[Awa
                 "sexes": [w.sex for w in wins], "groups": [w.age_group for w in wins],
                 "places": [w.award_place for w in wins],
             },
-        ).rowcount
-    return int(removed or 0) + int(upserted or 0)
+        ))
+    return removed + upserted
 
 
 def mark_scored(session: Session, race_id: int) -> None:
@@ -107,6 +114,5 @@ def mark_scored(session: Session, race_id: int) -> None:
 
 
 def races_of_edition(session: Session, edition_id: int) -> list[int]:
-    return list(
-        session.execute(text("SELECT id FROM races WHERE edition_id = :e ORDER BY id"), {"e": edition_id}).scalars()
-    )
+    rows = session.execute(text("SELECT id FROM races WHERE edition_id = :e ORDER BY id"), {"e": edition_id})
+    return list(rows.scalars())
