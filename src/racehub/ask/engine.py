@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import time
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import structlog
@@ -232,7 +232,7 @@ class AskEngine:
             return Answer("clarify", "Which event and race should the report cover?", intent=intent)
         rq = reports.report_query(intent)
         try:
-            columns, rows, truncated, shown = self._execute(rq.sql, rq.params, scope, max_rows=200_000)
+            columns, rows, _, shown = self._execute(rq.sql, rq.params, scope, max_rows=200_000)
         except (QueryFailed, UnsafeQuery) as exc:
             return Answer("unanswerable", f"I couldn't build that report: {exc.message}", intent=intent)
         table = present(columns, rows)
@@ -276,7 +276,8 @@ class AskEngine:
             where += " AND race_id IN :race_ids"
             params["race_ids"] = race_ids
         sql = (
-            f"SELECT lower(first_name) AS f, lower(last_name) AS l, count(*) AS n FROM q_entries WHERE {where} "
+            "SELECT lower(first_name) AS f, lower(last_name) AS l, count(*) AS n "
+            f"FROM q_entries WHERE {where} "
             "GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5"
         )
         try:
@@ -321,7 +322,7 @@ class AskEngine:
         if not (FOLLOW_UP.search(text) or len(text.split()) <= 4):
             return None
         if isinstance(fresh, Outcome):
-            return None if fresh.status == "refused" else None
+            return None
         changes: dict[str, Any] = {}
         for slot in (
             "sex",

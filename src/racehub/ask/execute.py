@@ -81,8 +81,10 @@ def run_readonly(
             conn.execute(
                 text(
                     "WITH g AS (INSERT INTO tenant_grants (token, org_id, all_orgs) VALUES (:t, :o, :a)) "
-                    "SELECT set_config('app.grant_token', :t, true), set_config('statement_timeout', :ms, true), "
-                    f"set_config('transaction_read_only', 'on', true), set_config('role', '{READER_ROLE}', true)"
+                    "SELECT set_config('app.grant_token', :t, true), "
+                    "set_config('statement_timeout', :ms, true), "
+                    "set_config('transaction_read_only', 'on', true), "
+                    f"set_config('role', '{READER_ROLE}', true)"
                 ),
                 {"t": token, "o": scope.org_id, "a": scope.platform, "ms": str(int(timeout_ms))},
             )
@@ -120,7 +122,7 @@ def jsonable(value: Any) -> Any:
 def present(columns: list[str], rows: list[tuple[Any, ...]]) -> Table:
     """Columns ending in `_ms` become readable times (`H:MM:SS.t`), paces `M:SS`."""
     out_cols = []
-    kinds = []
+    kinds: list[str | None] = []
     for c in columns:
         if c.endswith("_ms"):
             out_cols.append(c[:-3])
@@ -130,7 +132,7 @@ def present(columns: list[str], rows: list[tuple[Any, ...]]) -> Table:
             kinds.append(None)
     out_rows = []
     for row in rows:
-        cells = []
+        cells: list[Any] = []
         for value, kind in zip(row, kinds, strict=True):
             if kind == "time" and value is not None:
                 cells.append(format_ms(float(value)))

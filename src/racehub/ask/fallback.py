@@ -22,21 +22,23 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 SCHEMA = """
-q_editions(edition_id, event_name, year, start_date, city, state, timezone, status 'upcoming'|'completed',
-           timing_company, registration_provider, results_provider)  -- one row per yearly edition of an event
+q_editions(edition_id, event_name, year, start_date, city, state, timezone,
+           status 'upcoming'|'completed', timing_company, registration_provider, results_provider)
+           -- one row per yearly edition of an event
 q_races(race_id, edition_id, event_name, year, start_date, status, race_name, distance_m, start_time,
-        placement_basis 'gun'|'chip', overall_award_depth, masters_award_depth, masters_min_age, ag_award_depth,
-        age_group_width, exclude_award_winners_from_ag)
-q_entries(entry_id, race_id, edition_id, event_name, year, start_date, race_name, distance_m, person_id, bib,
-          first_name, last_name, full_name, sex 'M'|'F'|'X', age, dob, email, phone, address1, city, state, zip,
-          country, team, registered_at, registration_source)  -- one row per registration
+        placement_basis 'gun'|'chip', overall_award_depth, masters_award_depth, masters_min_age,
+        ag_award_depth, age_group_width, exclude_award_winners_from_ag)
+q_entries(entry_id, race_id, edition_id, event_name, year, start_date, race_name, distance_m, person_id,
+          bib, first_name, last_name, full_name, sex 'M'|'F'|'X', age, dob, email, phone, address1, city,
+          state, zip, country, team, registered_at, registration_source)  -- one row per registration
 q_results(all q_entries columns, status 'FIN'|'DNF'|'DNS'|'DQ', finished boolean, gun_ms, chip_ms,
-          placement_ms, overall_place, sex_place, age_group, age_group_place)  -- one row per entry with a result
+          placement_ms, overall_place, sex_place, age_group, age_group_place)
+          -- one row per entry with a result
 q_splits(entry_id, race_id, edition_id, event_name, year, race_name, bib, first_name, last_name, sex, age,
          split_name, split_distance_m, chip_ms)
 q_awards(race_id, edition_id, event_name, year, race_name, category 'overall'|'masters'|'age_group', sex,
-         age_group, award_place, entry_id, bib, first_name, last_name, age, placement_ms, address1, city, state,
-         zip, country, email)
+         age_group, award_place, entry_id, bib, first_name, last_name, age, placement_ms, address1, city,
+         state, zip, country, email)
 """
 
 GLOSSARY = """

@@ -87,3 +87,12 @@ class Intent:
 
     def with_(self, **changes: object) -> Intent:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A question that gets no query: refused, ambiguous or outside the domain."""
+
+    status: str  # refused | clarify | unanswerable
+    message: str
+    choices: tuple[str, ...] = ()

@@ -8,17 +8,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from racehub.ask.compile import Builder, describe_scope, scope_races
+from racehub.ask.compile.common import AGE_GROUP_ORDER, Builder, describe_scope, scope_races
 from racehub.ask.intent import Intent
 
 AWARDS_SQL = """
-SELECT CASE category WHEN 'overall' THEN 'Overall' WHEN 'masters' THEN 'Masters' ELSE age_group END AS category,
+SELECT CASE category WHEN 'overall' THEN 'Overall' WHEN 'masters' THEN 'Masters' ELSE age_group END
+       AS category,
        sex, award_place AS place, bib, first_name, last_name, placement_ms AS time_ms,
        address1 AS address, city, state, zip, race_name, year
 FROM q_awards WHERE {where}
 ORDER BY year, race_name, CASE sex WHEN 'F' THEN 0 WHEN 'M' THEN 1 ELSE 2 END,
          CASE category WHEN 'overall' THEN 0 WHEN 'masters' THEN 1 ELSE 2 END,
-         CASE WHEN age_group LIKE '%under' THEN -1 ELSE coalesce(substring(age_group from '^[0-9]+')::int, 999) END,
+         {age_order},
          award_place, last_name
 """
 
@@ -34,7 +35,7 @@ SELECT year, race_name, sex, age_group, age_group_place, bib, first_name, last_n
        placement_ms AS time_ms
 FROM q_results WHERE {where} AND status = 'FIN'
 ORDER BY year, race_name, CASE sex WHEN 'F' THEN 0 WHEN 'M' THEN 1 ELSE 2 END,
-         CASE WHEN age_group LIKE '%under' THEN -1 ELSE coalesce(substring(age_group from '^[0-9]+')::int, 999) END,
+         {age_order},
          age_group_place
 """
 
@@ -62,7 +63,8 @@ class ReportQuery:
 
 
 def report_query(intent: Intent) -> ReportQuery:
-    assert intent.report is not None and intent.scope is not None
+    assert intent.report is not None
+    assert intent.scope is not None
     template, stem, title = REPORTS[intent.report]
     b = Builder()
     b.add("race_id IN :race_ids", race_ids=scope_races(intent, prefer_namesake=False) or [])
@@ -72,7 +74,8 @@ def report_query(intent: Intent) -> ReportQuery:
         b.add("state = :state", state=intent.state)
     scope = describe_scope(intent).removeprefix("the ").strip()
     name = re.sub(r"[^a-z0-9]+", "-", f"{scope} {stem}".lower()).strip("-")[:100] + ".csv"
-    return ReportQuery(" ".join(template.format(where=b.sql()).split()), b.params, name, title)
+    sql = template.format(where=b.sql(), age_order=AGE_GROUP_ORDER)
+    return ReportQuery(" ".join(sql.split()), b.params, name, title)
 
 
 def to_csv(columns: list[str], rows: list[list[Any]]) -> str:
@@ -89,6 +92,7 @@ def summary(columns: list[str], rows: list[list[Any]], report: str) -> tuple[lis
     i = {c: k for k, c in enumerate(columns)}
     counts: dict[tuple[Any, ...], int] = {}
     for r in rows:
+        key: tuple[Any, ...]
         if report == "awards":
             category = r[i["category"]]
             key = (
