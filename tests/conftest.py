@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,17 +30,29 @@ _counter = itertools.count()
 
 
 @pytest.fixture(scope="session")
-def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def session_dir() -> Iterator[Path]:
+    """A private folder for this run's database server and files.
+
+    Not under pytest's shared temp root: pytest prunes old run folders there, and a concurrent run
+    on the same machine would delete a live server's data directory.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="racehub-test-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(session_dir: Path) -> str:
     """Owner URL of the test server's maintenance database."""
     configured = os.environ.get("RACEHUB_TEST_DATABASE_URL")
     if configured:
         return configured
-    return start_embedded(tmp_path_factory.mktemp("pg") / "data", stop_at_exit=True)
+    return start_embedded(session_dir / "pg", stop_at_exit=True)
 
 
 @pytest.fixture(scope="session")
-def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(home=tmp_path_factory.mktemp("home"), secret_key="test-secret-key", llm_enabled=False)
+def test_settings(session_dir: Path) -> Settings:
+    return Settings(home=session_dir / "home", secret_key="test-secret-key", llm_enabled=False)
 
 
 def _url_for(admin_url: str, name: str) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from racehub.cli.common import console, database, fails_cleanly
 from racehub.db import Scope
 from racehub.errors import InvalidInput
-from racehub.imports.service import import_bundle
+from racehub.imports.service import analyze_tables, import_bundle
 from racehub.scoring.service import score_edition, score_race
 
 import_app = typer.Typer(no_args_is_help=True, help="Load data into RaceHub.")
@@ -38,6 +38,8 @@ def import_racedata(
 
         with db.session(Scope.operator()) as session:
             report = import_bundle(session, directory, progress=progress)
+    if report.changed:
+        analyze_tables(db)
     elapsed = time.perf_counter() - started
     table = Table(title=f"import of {directory.name}")
     for column in ("table", "inserted", "updated"):

@@ -28,8 +28,8 @@ def _bundle(explicit: Path | None) -> Path:
         return SHARED_BUNDLE
     # No sample bundle beside the checkout: generate a small one.
     out = Path(tempfile.mkdtemp(prefix="racehub-demo-"))
-    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--results", "40000", "--out", str(out)],
-                   check=True)
+    generator = REPO / "bench" / "generate.py"
+    subprocess.run([sys.executable, str(generator), "--results", "40000", "--out", str(out)], check=True)
     return out
 
 

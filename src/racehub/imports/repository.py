@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import psycopg
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 STAGING = {
@@ -185,3 +185,11 @@ def touched_races(session: Session) -> list[int]:
             )
         ).scalars()
     )
+
+
+LOADED_TABLES = ("editions", "races", "persons", "entries", "results", "splits", "awards")
+
+
+def analyze_loaded(conn: Connection) -> None:
+    for table in LOADED_TABLES:
+        conn.execute(text(f"ANALYZE {table}"))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from racehub.db import Database
 from racehub.imports import repository
 from racehub.imports.bundle import Bundle, load_bundle
 from racehub.scoring.service import score_races
@@ -72,3 +73,10 @@ def import_bundle(session: Session, directory: Path, *, progress: Progress | Non
         report.races_scored = len(score_races(session, repository.touched_races(session)))
     tick("scored")
     return report
+
+
+
+def analyze_tables(database: Database) -> None:
+    """Fresh planner statistics after a bulk load (as the owner: the app role owns no table)."""
+    with database.owner_engine.connect() as conn:
+        repository.analyze_loaded(conn.execution_options(isolation_level="AUTOCOMMIT"))

@@ -49,7 +49,7 @@ def write_places(session: Session, race_id: int, placements: dict[int, Placement
     session.execute(
         text(
             "CREATE TEMP TABLE IF NOT EXISTS score_places (entry_id bigint PRIMARY KEY, overall_place int, "
-            "sex_place int, age_group text, age_group_place int) ON COMMIT DELETE ROWS"
+            "sex_place int, age_group text, age_group_place int) ON COMMIT DROP"
         )
     )
     session.execute(text("TRUNCATE score_places"))

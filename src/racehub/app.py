@@ -1,0 +1,124 @@
+"""The HTTP API: `create_app()` wires the routers, the database and the one error renderer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from racehub.ask.endpoints import router as ask_router
+from racehub.auth.dependencies import database_of, run_with_connection
+from racehub.config import Settings, get_settings
+from racehub.db import Database, Scope, get_database
+from racehub.errors import RaceHubError, RateLimited
+from racehub.events.endpoints import router as events_router
+from racehub.participants.endpoints import router as participants_router
+from racehub.results.endpoints import router as results_router
+
+log = structlog.get_logger(__name__)
+
+# Versioned routers, mounted under /v1. Adding a domain (ask, chat, workflows) is one line here.
+ROUTERS: list[APIRouter] = [
+    events_router,
+    results_router,
+    participants_router,
+    ask_router,
+]
+
+_HTTP_ERROR_NAMES = {
+    401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed", 409: "Conflict",
+    413: "PayloadTooLarge", 415: "UnsupportedMediaType", 422: "InvalidInput", 429: "RateLimited",
+}
+
+
+class DatabaseUnavailable(RaceHubError):
+    status = 503
+
+
+def error_body(error: str, detail: str) -> dict[str, str]:
+    return {"error": error, "detail": detail}
+
+
+def _validation_detail(exc: RequestValidationError) -> str:
+    """`limit (query): Input should be greater than or equal to 0; ...` naming each bad field."""
+    parts = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        where = f"{'.'.join(loc[1:])} ({loc[0]})" if len(loc) > 1 else (loc[0] if loc else "request")
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+async def _render_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RaceHubError)
+    headers: dict[str, str] = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(error_body(exc.name, exc.message), status_code=exc.status, headers=headers)
+
+
+async def _render_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(error_body("InvalidInput", _validation_detail(exc)), status_code=422)
+
+
+async def _render_http_error(request: Request, exc: Exception) -> JSONResponse:
+    # Unknown routes and wrong methods, raised by the router itself.
+    assert isinstance(exc, StarletteHTTPException)
+    name = _HTTP_ERROR_NAMES.get(exc.status_code, "HTTPError")
+    return JSONResponse(error_body(name, str(exc.detail)), status_code=exc.status_code,
+                        headers=getattr(exc, "headers", None))
+
+
+async def _render_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", method=request.method, path=request.url.path,
+              error=type(exc).__name__, exc_info=exc)
+    return JSONResponse({"error": "InternalError", "detail": "internal error"}, status_code=500)
+
+
+def _check_database(database: Database) -> None:
+    try:
+        with database.session(Scope.nobody()) as session:
+            session.execute(text("SELECT 1"))
+    except Exception as exc:
+        log.warning("health check failed", error=type(exc).__name__)
+        raise DatabaseUnavailable("database unavailable") from None
+
+
+def create_app(database: Database | None = None, settings: Settings | None = None) -> FastAPI:
+    """The RaceHub API, serving `database` (the process-wide one when not given)."""
+    if settings is None:
+        settings = database.settings if database is not None else get_settings()
+    if database is None:
+        database = get_database()
+    app = FastAPI(
+        title="RaceHub",
+        version="1",
+        description="Race-timing data hub: events, results, awards and participants of your timing company.",
+        docs_url="/docs",
+    )
+    app.state.database = database
+    app.state.settings = settings
+
+    app.add_exception_handler(RaceHubError, _render_domain_error)
+    app.add_exception_handler(RequestValidationError, _render_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _render_http_error)
+    app.add_exception_handler(Exception, _render_unexpected_error)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz(request: Request) -> dict[str, Any]:
+        """Liveness and database reachability (no authentication)."""
+        db = database_of(request)
+        await run_with_connection(request, lambda: _check_database(db))
+        return {"status": "ok"}
+
+    for router in ROUTERS:
+        app.include_router(router, prefix="/v1")
+    return app

@@ -1,0 +1,136 @@
+"""Request dependencies: who is calling (Bearer API key) and the tenant transaction they act in.
+
+Use the typed aliases in endpoints:
+
+    def list_things(caller: CurrentCaller, session: TenantSession) -> ...
+
+`CurrentCaller` resolves the key in a short transaction of its own; `TenantSession` then opens the
+request's transaction with the caller's scope (row-level security does the isolation), commits when
+the endpoint returns and rolls back when it raises, before the response is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+from weakref import WeakKeyDictionary
+
+import anyio
+import anyio.to_thread
+from anyio.lowlevel import RunVar
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from racehub.auth.service import scope_for_key
+from racehub.db import Database, Scope
+from racehub.errors import Forbidden, Unauthorized
+
+T = TypeVar("T")
+
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer rh_...`")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The person behind an API key and the tenant scope they act in."""
+
+    scope: Scope
+    user_id: int
+    email: str
+    name: str
+    org_id: int | None
+    role: str | None  # owner | staff | viewer | operator
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope.can_write
+
+
+def database_of(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+# Per event loop (like anyio's own default limiter) and per database.
+_checkout_limiters: RunVar[WeakKeyDictionary[Database, anyio.CapacityLimiter]] = RunVar("racehub_checkout")
+
+
+def _checkout_limiter(request: Request) -> anyio.CapacityLimiter:
+    """Threads that may wait for a pooled connection, kept apart from the endpoint thread pool.
+
+    Why: a sync endpoint holding a connection needs a worker thread to finish and give it back. If
+    threads waiting for a connection could take every worker thread, a burst larger than the
+    connection pool would deadlock until the pool timeout.
+    """
+    try:
+        limiters = _checkout_limiters.get()
+    except LookupError:
+        limiters = WeakKeyDictionary()
+        _checkout_limiters.set(limiters)
+    database = database_of(request)
+    if database not in limiters:
+        limiters[database] = anyio.CapacityLimiter(max(2 * database.settings.pool_size, 1))
+    return limiters[database]
+
+
+async def run_with_connection(request: Request, work: Callable[[], T]) -> T:
+    """Run `work` (which checks out a pooled connection) in a thread that may wait for one."""
+    return await anyio.to_thread.run_sync(work, limiter=_checkout_limiter(request))
+
+
+def _authenticate(database: Database, key: str) -> Caller:
+    with database.session(Scope.nobody()) as session:
+        scope, owner = scope_for_key(session, key)
+    return Caller(scope=scope, user_id=owner.user_id, email=owner.email, name=owner.name,
+                  org_id=scope.org_id, role=scope.role)
+
+
+async def current_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    """The caller named by the Bearer API key; Unauthorized (401) when missing, unknown or revoked."""
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthorized("missing API key: send `Authorization: Bearer rh_...`")
+    key = credentials.credentials.strip()
+    database = database_of(request)
+    # The key lookup commits in its own short transaction: it stamps `last_used_at`, and holding that
+    # row lock for the whole request would serialize every concurrent request made with one key.
+    return await run_with_connection(request, lambda: _authenticate(database, key))
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+async def tenant_session(request: Request, caller: CurrentCaller) -> AsyncIterator[Session]:
+    """One transaction as the caller's tenant: commit on success, roll back on error."""
+    transaction = database_of(request).session(caller.scope)
+    # Shielded: a client that disconnects must not leave an open transaction behind.
+    with anyio.CancelScope(shield=True):
+        session = await run_with_connection(request, transaction.__enter__)
+    try:
+        yield session
+    except BaseException as exc:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(transaction.__exit__, type(exc), exc, exc.__traceback__)
+        raise
+    else:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(transaction.__exit__, None, None, None)
+
+
+# scope="function": the transaction ends (commits) before the response is sent, so a client never
+# sees success for work that then fails to commit.
+TenantSession = Annotated[Session, Depends(tenant_session, scope="function")]
+
+
+async def require_writer(caller: CurrentCaller) -> Caller:
+    """The caller, when they may change data (owner, staff or operator); Forbidden (403) otherwise."""
+    if not caller.can_write:
+        raise Forbidden(f"role {caller.role!r} may not change data; owner or staff only")
+    return caller
+
+
+WriterCaller = Annotated[Caller, Depends(require_writer)]

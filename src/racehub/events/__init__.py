@@ -1,0 +1,1 @@
+"""Event editions and their races, as the API shows them."""

@@ -1,0 +1,1 @@
+"""People who entered races: name search and race history."""

@@ -1,0 +1,51 @@
+"""What the participants API returns (no contact details, no dates of birth)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class ParticipantEntry(BaseModel):
+    """One race a participant entered, with their result when there is one."""
+
+    entry_id: int
+    edition_id: int
+    event_name: str
+    year: int
+    start_date: date
+    race_id: int
+    race_name: str
+    distance_m: float | None
+    bib: str | None
+    age: int | None
+    status: Literal["FIN", "DNF", "DNS", "DQ"] | None  # None: registered, no result (yet)
+    time_ms: int | None  # placement time (gun or chip, by the race's rules)
+    time: str | None
+    overall_place: int | None
+    sex_place: int | None
+    age_group: str | None
+    age_group_place: int | None
+
+
+class Participant(BaseModel):
+    """A person (or an entry not linked to a person) and the races they entered, newest first."""
+
+    person_id: int | None
+    name: str
+    first_name: str
+    last_name: str
+    sex: Literal["M", "F", "X"] | None
+    age: int | None  # at their latest entry
+    city: str | None
+    state: str | None
+    entries: list[ParticipantEntry]
+
+
+class ParticipantPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[Participant]

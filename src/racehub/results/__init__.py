@@ -1,0 +1,1 @@
+"""Race results, splits, awards and scoring over HTTP."""
