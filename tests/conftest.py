@@ -87,7 +87,9 @@ def template_db(pg_admin_url: str, test_settings: Settings) -> str:
     _drop_database(pg_admin_url, name)
 
 
-def make_database(pg_admin_url: str, template_db: str, settings: Settings, prefix: str) -> tuple[str, Database]:
+def make_database(
+    pg_admin_url: str, template_db: str, settings: Settings, prefix: str
+) -> tuple[str, Database]:
     name = f"{prefix}_{os.getpid()}_{next(_counter)}"
     _create_database(pg_admin_url, name, template=template_db)
     return name, Database(settings, owner_url=_url_for(pg_admin_url, name))

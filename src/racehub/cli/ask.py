@@ -64,6 +64,7 @@ def _jsonl(engine: AskEngine, scope: Scope, default_today: date | None) -> None:
     for line in sys.stdin:
         if not line.strip():
             continue
+        out: dict[str, object]
         try:
             item = json.loads(line)
             question = str(item["question"])

@@ -29,7 +29,8 @@ def upgrade(database: Database, revision: str = "head") -> None:
     if password is not None:
         with database.owner_engine.begin() as conn:
             # ALTER ROLE takes no bind parameters; quote the literal server-side.
-            quoted = conn.execute(text("SELECT quote_literal(:p)"), {"p": password.get_secret_value()}).scalar()
+            secret = password.get_secret_value()
+            quoted = conn.execute(text("SELECT quote_literal(:p)"), {"p": secret}).scalar()
             conn.execute(text(f'ALTER ROLE "{database.settings.app_db_role}" PASSWORD {quoted}'))
 
 

@@ -39,7 +39,9 @@ def create_roles(app_role: str) -> list[str]:
     return stmts
 
 
-def tenant_table(table: str, app_role: str, *, org_column: str = "org_id", readable: bool = True) -> list[str]:
+def tenant_table(
+    table: str, app_role: str, *, org_column: str = "org_id", readable: bool = True
+) -> list[str]:
     """Grants and forced row-level security for a table whose rows belong to one tenant."""
     stmts = [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
