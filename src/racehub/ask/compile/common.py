@@ -75,7 +75,11 @@ def describe_scope(intent: Intent) -> str:
         or len({r.name for ed in scope.editions for r in ed.races}) > 1
         or race_names[0].lower() not in scope.series.name.lower()
     ):
-        return f"the {year_text} {scope.series.name} {race_names[0]}".replace("  ", " ")
+        race = race_names[0]
+        if scope.series.name.lower().endswith(race.lower()):
+            # "the 2025 Harbor Half Marathon (Half Marathon)", not "... Half Marathon Half Marathon"
+            return f"the {year_text} {scope.series.name} ({race})".replace("  ", " ")
+        return f"the {year_text} {scope.series.name} {race}".replace("  ", " ")
     return f"the {year_text} {scope.series.name}".replace("  ", " ")
 
 
