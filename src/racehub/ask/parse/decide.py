@@ -176,7 +176,7 @@ def _events_question(intent: Intent, text: str, today: date) -> Intent | None:
     elif has_any(text, "this month"):
         month, year = today.month, today.year
     if month:
-        y = year or _month_year(month, intent)
+        y = year or today.year
         date_from = date(y, month, 1)
         date_to = (date(y + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
     elif year:
@@ -190,10 +190,6 @@ def _events_question(intent: Intent, text: str, today: date) -> Intent | None:
         upcoming=upcoming and not date_from,
         subject="events",
     )
-
-
-def _month_year(month: int, intent: Intent) -> int:
-    return intent.years[0] if intent.years else date.today().year
 
 
 def _measure(text: str) -> str | None:

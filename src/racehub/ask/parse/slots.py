@@ -57,6 +57,15 @@ def _years(text: str, today: date) -> tuple[list[int], str]:
     return [], "default"
 
 
+DIVISION = re.compile(r"\b([mfwx])\s?(\d{1,2})\s?-\s?(\d{1,2})\b")
+DEMONYMS = {
+    "virginians": "VA", "marylanders": "MD", "pennsylvanians": "PA", "north carolinians": "NC",
+    "south carolinians": "SC", "new yorkers": "NY", "texans": "TX", "californians": "CA",
+    "floridians": "FL", "georgians": "GA", "ohioans": "OH", "tennesseans": "TN", "new jerseyans": "NJ",
+    "bostonians": "MA", "west virginians": "WV", "kentuckians": "KY",
+}
+
+
 def _base_intent(text: str, today: date) -> Intent:
     """Slots that need no catalogue: sex, ages, state, place, counts, times, grouping."""
     sex = None
@@ -82,6 +91,12 @@ def _base_intent(text: str, today: date) -> Intent:
     ):
         sex = None
     age_min, age_max, age_label = _ages(text)
+    division = DIVISION.search(text)
+    if division:
+        # "M50-54", "F 40-44", "W40-44": a division code names sex and ages at once.
+        sex = {"m": "M", "f": "F", "w": "F", "x": "X"}[division.group(1)]
+        age_min, age_max = int(division.group(2)), int(division.group(3))
+        age_label = f"{age_min}-{age_max}"
     n = _top_n(text)
     place = None
     m = re.search(
@@ -306,7 +321,13 @@ def _state_excluded(text: str, code: str) -> bool:
     return False
 
 
+WORD_LIKE_CODES = frozenset({"me", "in", "or", "oh", "hi", "ok", "de", "la", "co", "id", "al", "ma", "pa"})
+
+
 def _state(text: str) -> str | None:
+    for name, code in sorted(DEMONYMS.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"\b{name}\b", text):
+            return code
     for name, code in sorted(STATES.items(), key=lambda kv: -len(kv[0])):
         for m in re.finditer(rf"\b{name}\b", text):
             after = text[m.end() : m.end() + 7]
@@ -320,7 +341,7 @@ def _state(text: str) -> str | None:
     if (
         short
         and short.group(1).upper() in STATES.values()
-        and short.group(1) not in ("me", "in", "or", "oh", "hi", "ok", "de", "la", "co", "id", "al", "ma", "pa")
+        and short.group(1) not in WORD_LIKE_CODES
     ):
         return short.group(1).upper()
     return None
