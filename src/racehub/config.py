@@ -36,6 +36,36 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 30.0
     llm_enabled: bool = True
 
+    # Chat identity. Open WebUI's FORWARD_USER_INFO_HEADER_JWT_SECRET: trusts its signed user header.
+    openwebui_jwt_secret: SecretStr | None = None
+    openwebui_jwt_issuer: str = "open-webui"
+    # One-time login codes go by SMTP when set (smtp://user:pass@host:587, smtps://...:465),
+    # otherwise to the local outbox that `racehub outbox` prints.
+    smtp_url: SecretStr | None = None
+    smtp_from: str = "RaceHub <racehub@localhost>"
+    login_code_ttl_s: int = 600
+    login_code_max_attempts: int = 5
+    login_session_ttl_s: int = 12 * 3600
+    login_rate_window_s: int = 900
+    login_challenges_per_account: int = 5
+    login_attempts_per_account: int = 10
+    login_challenges_per_address: int = 20
+    login_attempts_per_address: int = 30
+
+    # Workflows. Fernet keys for vendor credentials, comma-separated, the first one encrypts (rotation).
+    credential_keys: SecretStr | None = None
+    # Vendor calls go to local simulators instead (demo, tests): {"runsignup": "http://127.0.0.1:8701"}.
+    simulator_urls: dict[str, str] = Field(default_factory=dict)
+    vendor_page_size: int | None = None  # None: each vendor client's own default
+    workflow_max_attempts: int = 6
+    workflow_retry_base_s: float = 30.0  # job retries back off exponentially from here ...
+    workflow_retry_cap_s: float = 1800.0  # ... up to here; a longer Retry-After fails the run
+    workflow_schedule_cron: str = "* * * * *"  # sync schedule check (a 6th field counts seconds)
+    workflow_sweep_cron: str = "* * * * *"  # stalled-job sweeper
+    worker_heartbeat_s: float = 10.0
+    worker_stalled_after_s: float = 60.0  # a worker silent this long is dead; its jobs are retried
+    scoring_poll_limit_s: float = 600.0  # how long one attempt waits for Copernico to finish scoring
+
     log_level: str = "INFO"
     log_json: bool = False
 

@@ -86,3 +86,28 @@ def revoke_keys(session: Session, user_id: int) -> int:
         ).rowcount
         or 0
     )
+
+
+def add_connector_key(session: Session, prefix: str, key_hash: str, label: str | None) -> int:
+    """A key that names no user and no tenant (chat connectors such as Open WebUI)."""
+    return int(
+        session.execute(
+            text(
+                "INSERT INTO api_keys (user_id, org_id, prefix, key_hash, label, kind) "
+                "VALUES (NULL, NULL, :p, :h, :l, 'connector') RETURNING id"
+            ),
+            {"p": prefix, "h": key_hash, "l": label},
+        ).scalar_one()
+    )
+
+
+def connector_key_id(session: Session, key_hash: str) -> int | None:
+    """The id of a live connector key with this hash (stamping its use), None for any other key."""
+    found = session.execute(
+        text(
+            "UPDATE api_keys SET last_used_at = now() "
+            "WHERE key_hash = :h AND kind = 'connector' AND revoked_at IS NULL RETURNING id"
+        ),
+        {"h": key_hash},
+    ).scalar()
+    return int(found) if found is not None else None

@@ -89,3 +89,17 @@ def scope_for_owner(owner: KeyOwner) -> Scope:
     if owner.is_operator:
         return Scope.operator(owner.user_id)
     raise Unauthorized("key has no organization")
+
+
+def create_connector_key(session: Session, *, label: str | None = None) -> str:
+    """A new connector key (no person, no tenant: it may only call the chat API); returns it once."""
+    key = f"{KEY_PREFIX}{secrets.token_urlsafe(24)}"
+    repository.add_connector_key(session, key[:10], hash_api_key(key), label)
+    return key
+
+
+def connector_key_id(session: Session, key: str) -> int | None:
+    """The id of the connector key `key`, None when it is not a live connector key."""
+    if not key.startswith(KEY_PREFIX):
+        return None
+    return repository.connector_key_id(session, hash_api_key(key))

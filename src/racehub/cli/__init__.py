@@ -15,7 +15,9 @@ app.add_typer(data.import_app, name="import")
 app.command("score")(data.score)
 
 # Commands that live in their own modules register themselves here.
-for _module in ("racehub.cli.serve", "racehub.cli.ask", "racehub.cli.demo"):
+for _module in (
+    "racehub.cli.serve", "racehub.cli.ask", "racehub.cli.demo", "racehub.cli.chat", "racehub.cli.workflows",
+):
     try:
         __import__(_module)
         import sys as _sys

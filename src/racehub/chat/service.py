@@ -1,0 +1,232 @@
+"""One chat turn: find the conversation, settle who is asking, then log in or answer.
+
+Identity, in order: a user API key or web session names its person (chat text never changes it); for
+a connector key, the person a login inside this conversation verified, else the person Open WebUI's
+signed header names, else nobody, and nobody sees no data. "I'm Maria from Tidewater" only starts a
+challenge; whoever the conversation acts for stays until a code or password passes.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from racehub.ask.engine import FOLLOW_UP, Answer, AskEngine, engine_for
+from racehub.ask.intent import Intent
+from racehub.ask.text import normalize
+from racehub.audit import service as audit
+from racehub.audit.service import Actor
+from racehub.chat import conversations
+from racehub.chat.assistant import Assistant
+from racehub.chat.claims import read_claim, read_code, read_password
+from racehub.chat.conversations import ConversationRef, IntentMemory
+from racehub.chat.identity import ChatCaller, Identity, bound_identity
+from racehub.chat.login import LoginService
+from racehub.chat.render import escape, render_answer
+from racehub.config import Settings
+from racehub.db import Database, Scope
+
+TASK_PROMPT = re.compile(r"^\s*###\s*Task:", re.IGNORECASE)
+TASK_REPLY = '{"title": "RaceHub chat", "tags": ["RaceHub"], "follow_ups": []}'
+LOGIN_HOWTO = (
+    'Say who you are, for example "I\'m Jane from Acme Racing" or your email address, and I will send a '
+    "one-time code to the email on file; reply with the code (or `password: ...`)."
+)
+NEEDS_LOGIN = "I answer questions about your timing company's races once I know who you are. " + LOGIN_HOWTO
+CODE_SENT = (
+    "If {claim} has a RaceHub account, a 6-digit login code is on its way to the email on file. "
+    "Reply here with the code, or with `password: ...`. The code works once and expires in {minutes} minutes."
+)
+LOGIN_FAILED = (
+    "That code or password is not valid, or it has expired or been used. "
+    "Say who you are again to get a new code."
+)
+NO_CHALLENGE = "No login is waiting for a code in this conversation. " + LOGIN_HOWTO
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    question: str
+    chat_id: str | None  # Open WebUI's chat id, or the client's conversation id
+    first_user: str  # the conversation's first user message
+    first_reply: str | None  # the first assistant message, once there is one
+    base_url: str
+    today: date
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    content: str
+    status: str
+
+
+class ChatService:
+    def __init__(self, database: Database, settings: Settings, engine: AskEngine | None = None) -> None:
+        self.database = database
+        self.settings = settings
+        self.engine = engine or engine_for(database, settings)
+        self.login = LoginService(database, settings)
+        self.memory = IntentMemory()
+        llm = self.engine.llm if settings.llm_enabled else None
+        self.assistant = Assistant(self.engine, llm) if llm is not None else None
+
+    def respond(self, caller: ChatCaller, turn: ChatTurn) -> ChatResult:
+        if TASK_PROMPT.match(turn.question):
+            # Open WebUI's own housekeeping (titles, tags): no conversation, no data.
+            return ChatResult(TASK_REPLY, "task")
+        key = conversations.conversation_key(
+            caller.credential, turn.chat_id, turn.first_user, turn.first_reply
+        )
+        with self.database.session(Scope.operator()) as session:
+            conversation = conversations.open_conversation(session, key)
+            identity = self._identity(session, caller, conversation)
+        result = self._turn(caller, conversation, identity, turn)
+        if turn.chat_id is None and turn.first_reply is None:
+            result = self._key_by_first_exchange(caller, conversation, turn, result)
+        return result
+
+    # ------------------------------------------------------------------------------------------ steps
+
+    @staticmethod
+    def _identity(session: Session, caller: ChatCaller, conversation: ConversationRef) -> Identity | None:
+        if caller.kind != "connector":
+            return caller.identity
+        if conversation.user_id is not None and conversation.org_id is not None:
+            bound = bound_identity(session, conversation.user_id, conversation.org_id, "chat_login")
+            if bound is not None:
+                return bound
+        return caller.identity
+
+    def _turn(
+        self, caller: ChatCaller, conversation: ConversationRef, identity: Identity | None, turn: ChatTurn
+    ) -> ChatResult:
+        question = turn.question.strip()
+        claimed = read_claim(question)
+        if claimed is not None:
+            if caller.kind != "connector" and identity is not None:
+                door = "this session" if caller.kind == "session" else "an API key"
+                return ChatResult(
+                    f"You are signed in as {escape(identity.describe())} with {door}; "
+                    "chat cannot change that. To act as someone else, sign out and log in as them.",
+                    "identity",
+                )
+            self.login.start(
+                claimed.claim,
+                address=caller.limiter_addr,
+                via="chat_login",
+                conversation_id=conversation.id,
+                pending_question=claimed.rest,
+            )
+            text = CODE_SENT.format(
+                claim=escape(claimed.claim.describe()), minutes=max(self.settings.login_code_ttl_s // 60, 1)
+            )
+            return ChatResult(text + _still(identity), "challenge")
+        if caller.kind == "connector":
+            code = read_code(question)
+            password = None if code is not None else read_password(question, bare=identity is None)
+            if code is not None or password is not None:
+                if self.login.has_open_challenge(conversation.id):
+                    return self._verify(caller, conversation, identity, turn, code, password)
+                if code is not None and identity is None:
+                    return ChatResult(NO_CHALLENGE, "needs_login")
+        if identity is None:
+            lead = ""
+            if caller.openwebui is not None:
+                lead = f"Your Open WebUI account ({escape(caller.openwebui.email)}) is not a RaceHub user. "
+            return ChatResult(lead + NEEDS_LOGIN, "needs_login")
+        return self._ask(caller, conversation, identity, question, turn)
+
+    def _verify(
+        self,
+        caller: ChatCaller,
+        conversation: ConversationRef,
+        identity: Identity | None,
+        turn: ChatTurn,
+        code: str | None,
+        password: str | None,
+    ) -> ChatResult:
+        login = self.login.verify_in_conversation(
+            conversation.id, code=code, password=password, address=caller.limiter_addr
+        )
+        if login is None:
+            return ChatResult(LOGIN_FAILED + _still(identity), "login_failed")
+        with self.database.session(Scope.operator()) as session:
+            verified = bound_identity(session, login.user_id, login.org_id, "chat_login")
+        if verified is None:
+            return ChatResult(LOGIN_FAILED + _still(identity), "login_failed")
+        text = f"Thanks, you are signed in as {escape(verified.describe())}. Ask me about your races."
+        if login.pending_question:
+            bound = ConversationRef(conversation.id, login.user_id, login.org_id, "chat_login", None, None)
+            answered = self._ask(caller, bound, verified, login.pending_question, turn)
+            return ChatResult(f"{text}\n\n{answered.content}", answered.status)
+        return ChatResult(text, "login")
+
+    def _ask(
+        self,
+        caller: ChatCaller,
+        conversation: ConversationRef,
+        identity: Identity,
+        question: str,
+        turn: ChatTurn,
+    ) -> ChatResult:
+        started = time.perf_counter()
+        previous = self._previous(conversation, identity, question)
+        answer = self.engine.ask(question, scope=identity.scope, today=turn.today, previous=previous)
+        content, status = render_answer(answer, turn.base_url), answer.status
+        shown = [answer]
+        if answer.status == "unanswerable" and self.assistant is not None:
+            reply = self.assistant.reply(question, identity, turn.today)
+            if reply is not None:
+                shown = reply.answers
+                parts = [reply.content] + [render_answer(a, turn.base_url) for a in reply.answers]
+                content, status = "\n\n".join(p for p in parts if p), "assistant"
+        if answer.intent is not None:
+            self.memory.put(conversation.id, identity.org_id, answer.intent)
+            with self.database.session(Scope.operator()) as session:
+                conversations.remember_question(session, conversation.id, question, turn.today)
+        audit.record_question(
+            self.database,
+            actor=Actor(identity.user_id, identity.org_id, identity.email, identity.via, caller.client_addr),
+            question=question,
+            status=status,
+            sql=";\n".join(a.sql for a in shown if a.sql) or None,
+            row_count=sum(len(a.rows) for a in shown if a.status == "answered"),
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            engine="llm" if status == "assistant" else answer.engine,
+        )
+        return ChatResult(content, status)
+
+    def _previous(self, conversation: ConversationRef, identity: Identity, question: str) -> Intent | None:
+        remembered = self.memory.get(conversation.id, identity.org_id)
+        if remembered is not None or not conversation.last_question:
+            return remembered
+        words = normalize(question)
+        if not (FOLLOW_UP.search(words) or len(words.split()) <= 4):
+            return None
+        # Another process answered the last question: ask it again (as this identity) for its context.
+        replayed: Answer = self.engine.ask(
+            conversation.last_question, scope=identity.scope, today=conversation.last_asked_on or date.today()
+        )
+        return replayed.intent
+
+    def _key_by_first_exchange(
+        self, caller: ChatCaller, conversation: ConversationRef, turn: ChatTurn, result: ChatResult
+    ) -> ChatResult:
+        if caller.kind == "connector":
+            # Without a chat id, a connector's conversations are told apart by their first reply.
+            result = ChatResult(f"{result.content}\n\n_Conversation {secrets.token_hex(4)}_", result.status)
+        key = conversations.conversation_key(caller.credential, None, turn.first_user, result.content)
+        with self.database.session(Scope.operator()) as session:
+            conversations.rekey(session, conversation.id, key)
+        return result
+
+
+def _still(identity: Identity | None) -> str:
+    if identity is None:
+        return " Until then I show no data."
+    return f" Until then I keep acting for {escape(identity.describe())}."

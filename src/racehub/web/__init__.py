@@ -1,0 +1,30 @@
+"""The built-in web page: a login view and a streamed chat, static files with no build step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).resolve().parent / "static"
+# The page loads nothing from elsewhere and runs no inline script.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def mount_web(app: FastAPI) -> None:
+    """Serve the page at `/` and its assets under `/static/`."""
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(
+            STATIC / "index.html",
+            media_type="text/html",
+            headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                     "Cache-Control": "no-cache", "Referrer-Policy": "no-referrer"},
+        )

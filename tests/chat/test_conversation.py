@@ -1,0 +1,87 @@
+"""Conversations carry context ("and in 2024?"), and replies are markdown with tables, SQL and files."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from racehub.config import Settings
+from racehub.db import Database
+from tests.chat.world import ChatWorld, chat, client_for, reply
+
+Q2025 = "How many runners finished the Shamrock Marathon in 2025?"
+FOLLOW = "and in 2024?"
+
+
+class TestFollowUps:
+    def test_by_conversation_id(self, client: TestClient, world: ChatWorld) -> None:
+        assert "820 finishers" in reply(chat(client, world.john.key, Q2025, chat_id="web-1"))
+        said = reply(chat(client, world.john.key, Q2025, "…", FOLLOW, chat_id="web-1"))
+        assert said.startswith("757 finishers")
+        assert "2024 Shamrock" in said
+
+    def test_by_open_webui_chat_id_header(self, client: TestClient, world: ChatWorld) -> None:
+        header = {"X-OpenWebUI-Chat-Id": "0b7e6a7c-1"}
+        reply(chat(client, world.john.key, Q2025, headers=header))
+        assert reply(chat(client, world.john.key, Q2025, "…", FOLLOW, headers=header)).startswith(
+            "757 finishers"
+        )
+
+    def test_by_the_history_an_openai_client_sends(self, client: TestClient, world: ChatWorld) -> None:
+        first = reply(chat(client, world.john.key, Q2025))
+        assert reply(chat(client, world.john.key, Q2025, first, FOLLOW)).startswith("757 finishers")
+
+    def test_survive_a_restart_of_the_server(
+        self, chat_db: Database, test_settings: Settings, world: ChatWorld
+    ) -> None:
+        with client_for(chat_db, test_settings) as before:
+            reply(chat(before, world.john.key, Q2025, chat_id="c1"))
+        with client_for(chat_db, test_settings) as after:  # a new process: no intents in memory
+            assert reply(chat(after, world.john.key, Q2025, "…", FOLLOW, chat_id="c1")).startswith(
+                "757 finishers"
+            )
+
+    def test_do_not_leak_into_another_conversation(self, client: TestClient, world: ChatWorld) -> None:
+        reply(chat(client, world.john.key, Q2025, chat_id="c1"))
+        assert "757" not in reply(chat(client, world.john.key, FOLLOW, chat_id="c2"))
+
+    def test_are_kept_per_credential(self, client: TestClient, world: ChatWorld) -> None:
+        reply(chat(client, world.john.key, Q2025, chat_id="shared"))
+        assert "757" not in reply(chat(client, world.maria.key, Q2025, "…", FOLLOW, chat_id="shared"))
+
+
+class TestMarkdown:
+    def test_answer_table_and_collapsible_sql(self, client: TestClient, world: ChatWorld) -> None:
+        said = reply(chat(client, world.john.key, "Show the top 10 men at the 2024 Harbor Half Marathon"))
+        lead, rest = said.split("\n\n", 1)
+        assert lead.startswith("The top 10 men at the 2024 Harbor Half Marathon")
+        assert "| place | bib | first_name | last_name |" in rest
+        assert len(re.findall(r"^\| \d+ \|", rest, flags=re.MULTILINE)) == 10
+        assert re.search(r"<details><summary>SQL</summary>\n\n```sql\nSELECT .+\n```\n\n</details>$", said)
+
+    def test_files_are_absolute_links_that_download(self, client: TestClient, world: ChatWorld) -> None:
+        said = reply(
+            chat(
+                client,
+                world.john.key,
+                "Generate a CSV of award winners with mailing addresses for the 2025 Shamrock Marathon",
+            )
+        )
+        link = re.search(
+            r"- Download \[([^\]]+\.csv)\]\((http://testserver/v1/files/[^)]+)\) \(94 rows\)", said
+        )
+        assert link, said
+        download = client.get(link.group(2))
+        assert download.status_code == 200
+        assert download.headers["content-type"].startswith("text/csv")
+        assert download.text.splitlines()[0].startswith("category,sex,place,bib,first_name,last_name")
+        assert len(download.text.splitlines()) == 95
+
+    def test_questions_outside_the_domain_get_examples_without_an_llm(
+        self, client: TestClient, world: ChatWorld
+    ) -> None:
+        said = reply(chat(client, world.john.key, "write me a poem about running"))
+        assert said.startswith("I didn't understand that question")
+        assert "\n- How many runners finished" in said
+        assert "|" not in said
