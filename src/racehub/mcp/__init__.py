@@ -1,0 +1,1 @@
+"""RaceHub as an MCP server (streamable HTTP at `/mcp`) for other assistants."""

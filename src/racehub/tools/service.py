@@ -1,0 +1,53 @@
+"""The capabilities offered to other assistants, over the domain services the REST API uses.
+
+Each function runs inside the caller's tenant transaction (row-level security does the isolation);
+none takes a tenant argument, so no tool can widen what its key may see.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from racehub.ask.engine import AskEngine
+from racehub.ask.schemas import AnswerOut
+from racehub.db import Scope
+from racehub.events import service as events
+from racehub.events.repository import EditionFilters
+from racehub.results import service as results
+from racehub.results.repository import ResultFilters
+from racehub.results.schemas import AwardList, ResultPage
+from racehub.tools.schemas import EventList, EventWithRaces
+
+MAX_LIMIT = 100
+
+
+def ask(engine: AskEngine, scope: Scope, question: str, today: date | None) -> AnswerOut:
+    """The ask engine's answer, run as `scope` (it opens its own read-only transaction)."""
+    return AnswerOut.model_validate(engine.ask(question, scope=scope, today=today).to_dict())
+
+
+def list_events(
+    session: Session, *, name: str | None, year: int | None, status: str | None, limit: int, offset: int
+) -> EventList:
+    filters = EditionFilters(name=name.strip() if name and name.strip() else None, year=year, status=status)
+    page = events.list_editions(session, filters, limit=min(limit, MAX_LIMIT), offset=offset)
+    items = [
+        EventWithRaces(**edition.model_dump(), races=events.races_of_edition(session, edition.id))
+        for edition in page.items
+    ]
+    return EventList(total=page.total, limit=page.limit, offset=page.offset, items=items)
+
+
+def get_results(
+    session: Session, race_id: int, *, sex: str | None, age_group: str | None, limit: int, offset: int
+) -> ResultPage:
+    filters = ResultFilters(sex=sex, age_group=age_group.strip() if age_group else None)
+    return results.results_page(
+        session, race_id, filters, sort="place", limit=min(limit, MAX_LIMIT), offset=offset
+    )
+
+
+def get_awards(session: Session, race_id: int) -> AwardList:
+    return results.award_list(session, race_id)
