@@ -13,12 +13,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from racehub.ask.endpoints import router as ask_router
 from racehub.auth.dependencies import database_of, run_with_connection
+from racehub.chat.endpoints import router as chat_router
 from racehub.config import Settings, get_settings
 from racehub.db import Database, Scope, get_database
 from racehub.errors import RaceHubError, RateLimited
 from racehub.events.endpoints import router as events_router
+from racehub.mcp.endpoints import router as mcp_router
 from racehub.participants.endpoints import router as participants_router
 from racehub.results.endpoints import router as results_router
+from racehub.tools.endpoints import router as tools_router
+from racehub.web import mount_web
+from racehub.workflows.endpoints import router as workflows_router
 
 log = structlog.get_logger(__name__)
 
@@ -28,6 +33,8 @@ ROUTERS: list[APIRouter] = [
     results_router,
     participants_router,
     ask_router,
+    chat_router,
+    workflows_router,
 ]
 
 _HTTP_ERROR_NAMES = {
@@ -121,4 +128,7 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
 
     for router in ROUTERS:
         app.include_router(router, prefix="/v1")
+    for router in (mcp_router, tools_router):  # tool servers for other assistants, outside /v1
+        app.include_router(router)
+    mount_web(app)  # the built-in page at / and /static/
     return app
