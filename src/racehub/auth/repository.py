@@ -79,13 +79,11 @@ def key_owner(session: Session, key_hash: str) -> KeyOwner | None:
 
 
 def revoke_keys(session: Session, user_id: int) -> int:
-    return int(
-        session.execute(
-            text("UPDATE api_keys SET revoked_at = now() WHERE user_id = :u AND revoked_at IS NULL"),
-            {"u": user_id},
-        ).rowcount
-        or 0
-    )
+    revoked = session.execute(
+        text("UPDATE api_keys SET revoked_at = now() WHERE user_id = :u AND revoked_at IS NULL RETURNING id"),
+        {"u": user_id},
+    ).all()
+    return len(revoked)
 
 
 def add_connector_key(session: Session, prefix: str, key_hash: str, label: str | None) -> int:

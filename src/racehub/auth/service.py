@@ -33,7 +33,8 @@ def add_user(session: Session, *, email: str, name: str, org_slug: str | None, r
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}, got {role!r}")
     user = repository.user_by_email(session, email)
     if user is None:
-        user = repository.add_user(session, email, name, hash_secret(password) if password else None, operator)
+        password_hash = hash_secret(password) if password else None
+        user = repository.add_user(session, email, name, password_hash, operator)
     elif password:
         user.password_hash = hash_secret(password)
     if org_slug:

@@ -28,6 +28,7 @@ from racehub.chat.conversations import ConversationRef, IntentMemory
 from racehub.chat.identity import ChatCaller, Identity, bound_identity
 from racehub.chat.login import LoginService
 from racehub.chat.render import escape, render_answer
+from racehub.chat.workflows import WorkflowChat
 from racehub.config import Settings
 from racehub.db import Database, Scope
 
@@ -72,6 +73,7 @@ class ChatService:
         self.engine = engine or engine_for(database, settings)
         self.login = LoginService(database, settings)
         self.memory = IntentMemory()
+        self.workflows = WorkflowChat(database, self.engine.catalogs)
         llm = self.engine.llm if settings.llm_enabled else None
         self.assistant = Assistant(self.engine, llm) if llm is not None else None
 
@@ -175,6 +177,10 @@ class ChatService:
         turn: ChatTurn,
     ) -> ChatResult:
         started = time.perf_counter()
+        actor = Actor(identity.user_id, identity.org_id, identity.email, identity.via, caller.client_addr)
+        workflow_reply = self.workflows.handle(conversation.id, identity, question, turn.today, actor)
+        if workflow_reply is not None:
+            return ChatResult(workflow_reply, "workflow")
         previous = self._previous(conversation, identity, question)
         answer = self.engine.ask(question, scope=identity.scope, today=turn.today, previous=previous)
         content, status = render_answer(answer, turn.base_url), answer.status
@@ -191,7 +197,7 @@ class ChatService:
                 conversations.remember_question(session, conversation.id, question, turn.today)
         audit.record_question(
             self.database,
-            actor=Actor(identity.user_id, identity.org_id, identity.email, identity.via, caller.client_addr),
+            actor=actor,
             question=question,
             status=status,
             sql=";\n".join(a.sql for a in shown if a.sql) or None,

@@ -80,7 +80,9 @@ async def ask(
     request, caller = _request_and_caller(ctx)
     engine = ask_engine(request)
     try:
-        return await run_with_connection(request, lambda: service.ask(engine, caller.scope, question, today))
+        return await run_with_connection(
+            request, lambda: service.ask(engine, caller, question, today, via="mcp")
+        )
     except RaceHubError as exc:
         raise ToolError(f"{exc.name}: {exc.message}") from None
 

@@ -46,7 +46,7 @@ class Question(BaseModel):
 async def ask(body: Question, caller: CurrentCaller, request: Request) -> AnswerOut:
     engine = ask_engine(request)
     return await run_with_connection(
-        request, lambda: service.ask(engine, caller.scope, body.question, body.today)
+        request, lambda: service.ask(engine, caller, body.question, body.today, via="tools")
     )
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from racehub.ask.engine import AskEngine
 from racehub.ask.schemas import AnswerOut
-from racehub.db import Scope
+from racehub.ask.service import answer_for
+from racehub.auth.dependencies import Caller
 from racehub.events import service as events
 from racehub.events.repository import EditionFilters
 from racehub.results import service as results
@@ -23,9 +24,9 @@ from racehub.tools.schemas import EventList, EventWithRaces
 MAX_LIMIT = 100
 
 
-def ask(engine: AskEngine, scope: Scope, question: str, today: date | None) -> AnswerOut:
-    """The ask engine's answer, run as `scope` (it opens its own read-only transaction)."""
-    return AnswerOut.model_validate(engine.ask(question, scope=scope, today=today).to_dict())
+def ask(engine: AskEngine, caller: Caller, question: str, today: date | None, *, via: str) -> AnswerOut:
+    """The ask engine's answer as the caller's tenant (its own read-only transaction), audited."""
+    return AnswerOut.model_validate(answer_for(engine, caller, question, today, via=via).to_dict())
 
 
 def list_events(
