@@ -57,7 +57,7 @@ def demo(
         key = auth.create_api_key(session, email=email, org_slug=org.slug, label="demo")
     url = f"http://{host}:{port}/"
     console.print(Panel(
-        f"RaceHub is at [bold]{url}[/bold]  (API docs: {url}docs)\n"
+        f"RaceHub is at [bold]{url}[/bold]  (chat page; API docs: {url}docs; a worker runs beside it)\n"
         f"Demo user: {email} / password racehub-demo ({org.name}, owner)\n"
         f"API key:   [bold]{key}[/bold]\n"
         f"Try:  curl -s -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' "
@@ -69,7 +69,14 @@ def demo(
 
         from racehub.app import create_app
 
-        uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+        # A worker beside the server, so workflows confirmed in chat or the API actually run.
+        racehub = str(Path(sys.executable).parent / "racehub")
+        worker = subprocess.Popen([racehub, "worker", "--concurrency", "2"])
+        try:
+            uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
 def register(app: typer.Typer) -> None:
