@@ -1,128 +1,204 @@
-"""Per-question latency of the ask engine's parser path, against the same SQL run directly (the floor).
+#!/usr/bin/env python3
+"""Latency of answers: `POST /v1/ask` over HTTP, the engine in-process, and the same SQL run directly.
 
-    python bench/bench_ask.py [--database-url URL] [--bundle DIR] [--rounds 5] [--json out.json]
+    python bench/bench_ask.py --database-url URL [--rounds 5] [--json out.json]
+    python bench/bench_ask.py [--bundle DIR]        # imports DIR (default: the shared racedata-v1)
+                                                    # into a throw-away embedded server first
 
-Without --database-url a throw-away embedded PostgreSQL is started and the bundle imported into it.
+URL is the owner URL of a database holding an imported bundle. The benchmark acts as a staff member of
+the busiest timing company, asks a fixed mix of question kinds about its events (ask_questions.py) and
+times, for every question and round: the HTTP request to a running `racehub serve`, the engine called
+in-process, and the statement the answer shows run through psycopg in the same security context (the
+tenant's grant row, the reader role: the same plan), timing the statement alone (the floor).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
+import secrets
 import statistics
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from rich.console import Console
 from rich.table import Table
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ask_questions import pick
+from benchlib import (
+    REPO,
+    busiest_org,
+    cli_env,
+    free_port,
+    open_database,
+    racehub_serve,
+    serve,
+    staff_key,
+    summary_ms,
+)
+
 from racehub.ask.engine import AskEngine
-from racehub.config import Settings
-from racehub.db import Database, Scope
-from racehub.db.embedded import start_embedded
-from racehub.db.engine import libpq_uri
-from racehub.imports.service import import_bundle
+from racehub.ask.execute import WORK_MEM
+from racehub.db import Scope
+from racehub.db.engine import READER_ROLE, libpq_uri
 from racehub.logging import configure_logging
 
-REPO = Path(__file__).resolve().parents[1]
-QUESTIONS = [
-    "How many runners finished the Shamrock Marathon last year?",
-    "How many participants registered for the 2024 Shamrock Marathon Weekend across all races?",
-    "Who won the women's race at the 2025 Boston Marathon?",
-    "Show the top 5 men at the 2024 Shamrock Half Marathon.",
-    "What was Samuel Padilla's finish time at the 2024 Lakeside 10K?",
-    "What was the average finish time of the 2025 Shamrock Marathon?",
-    "How did the number of finishers in the Harbor Half Marathon half marathon change from 2023 to 2025?",
-    "How many finishers of the 2025 Shamrock Half Marathon were from North Carolina?",
-    "Who was the fastest woman aged 40-44 at the 2024 Boston Marathon?",
-    "How many people finished the Shamrock Marathon in both 2024 and 2025?",
-    "Who was the oldest finisher of the 2025 Boston Marathon?",
-    "What was the men's winner's half marathon split at the 2025 Boston Marathon?",
-    "Which events are scheduled in December 2026?",
-    "Which running club had the most finishers at the 2025 Shamrock Marathon Weekend?",
-    "What is the fastest marathon time ever run at the Shamrock Marathon?",
-    "What was the median finish time at the 2024 Boston Marathon?",
-    "how many women finished the cherry blossom 10 miler in 2025",
-    "finishers by age group at the 2025 richmond turkey trot 5k",
-]
+console = Console(stderr=True)
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
+class Client:
+    """POST /v1/ask on one kept-alive connection."""
+
+    def __init__(self, port: int, key: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+    def ask(self, question: str, today: date) -> dict[str, Any]:
+        body = json.dumps({"question": question, "today": today.isoformat()})
+        self.conn.request("POST", "/v1/ask", body=body, headers=self.headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"POST /v1/ask answered {response.status}: {data[:300]!r}")
+        answer: dict[str, Any] = json.loads(data)
+        return answer
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--database-url", help="owner URL of a database that already holds the bundle")
-    ap.add_argument("--bundle", type=Path, default=REPO.parent / "shared" / "data" / "racedata-v1")
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--today", default="2026-11-25")
-    ap.add_argument("--json", type=Path, help="write the figures here")
-    args = ap.parse_args()
-    console = Console(stderr=True)
+def as_reader(conn: psycopg.Connection[Any], org_id: int) -> None:
+    """The security context the engine runs answers in: the tenant's grant row, the reader role."""
+    token = secrets.token_hex(16)
+    grant = "INSERT INTO tenant_grants (token, org_id, all_orgs) VALUES (%s, %s, false)"
+    conn.execute(grant, (token, org_id))
+    conn.execute(
+        "SELECT set_config('app.grant_token', %s, true), set_config('work_mem', %s, true), "
+        f"set_config('role', '{READER_ROLE}', true)",
+        (token, WORK_MEM),
+    )
+
+
+def run(owner_uri: str, home: Path, *, rounds: int = 5, today: date = date(2026, 11, 25)) -> dict[str, Any]:
     configure_logging("WARNING")
-    home = Path(tempfile.mkdtemp(prefix="racehub-bench-"))
-    settings = Settings(home=home, llm_enabled=False)
-    if args.database_url:
-        database = Database(settings, owner_url=args.database_url)
-    else:
-        admin = start_embedded(home / "pg", stop_at_exit=True)
-        database = Database(settings, owner_url=admin.replace("/postgres?", "/racehub?"))
-        database.upgrade()
-        with database.session(Scope.operator()) as session:
-            import_bundle(session, args.bundle)
-    engine = AskEngine(database, settings)
-    today = date.fromisoformat(args.today)
-    scope = Scope.operator()
-    for q in QUESTIONS:  # warm the catalogue, the pool and PostgreSQL's caches
-        engine.ask(q, scope=scope, today=today)
-    engine_ms: list[float] = []
-    direct_ms: list[float] = []
-    per_question: dict[str, list[tuple[float, float]]] = {q: [] for q in QUESTIONS}
-    failures = 0
-    with psycopg.connect(libpq_uri(database.app_url), autocommit=False) as conn:
-        for _ in range(args.rounds):
-            for q in QUESTIONS:
-                started = time.perf_counter()
-                answer = engine.ask(q, scope=scope, today=today)
-                engine_ms.append((time.perf_counter() - started) * 1000)
-                if answer.status != "answered" or not answer.sql:
-                    failures += 1
-                    continue
-                conn.execute(f"SET LOCAL ROLE racehub_platform")
-                started = time.perf_counter()
-                conn.execute(answer.sql).fetchall()
-                direct_ms.append((time.perf_counter() - started) * 1000)
-                per_question[q].append((engine_ms[-1], direct_ms[-1]))
-                conn.rollback()
-    figures = {
-        "questions": len(QUESTIONS), "rounds": args.rounds, "unanswered": failures,
-        "engine_p50_ms": statistics.median(engine_ms), "engine_p95_ms": percentile(engine_ms, 95),
-        "engine_max_ms": max(engine_ms),
-        "direct_sql_p50_ms": statistics.median(direct_ms), "direct_sql_p95_ms": percentile(direct_ms, 95),
+    database = open_database(owner_uri, home)
+    try:
+        org_id, slug = busiest_org(database)
+        key = staff_key(database, slug)
+        scope = Scope.tenant(org_id, role="staff")
+        engine = AskEngine(database, database.settings)
+        mix = pick(engine, database, org_id, scope, today)
+        if not mix.questions:
+            raise SystemExit(f"no question could be answered: {mix.dropped}")
+        port = free_port()
+        samples: dict[str, dict[str, list[float]]] = {
+            q: {"http": [], "engine": [], "direct": []} for _, q in mix.questions
+        }
+        env = cli_env(database, home)
+        with serve(racehub_serve(env, port), env, f"http://127.0.0.1:{port}/healthz"):
+            client = Client(port, key)
+            sql = {q: client.ask(q, today)["sql"] for _, q in mix.questions}  # warms server caches too
+            for _, q in mix.questions:
+                engine.ask(q, scope=scope, today=today)
+            with psycopg.connect(libpq_uri(database.app_url)) as direct:
+                for _ in range(rounds):
+                    for _, q in mix.questions:
+                        started = time.perf_counter()
+                        client.ask(q, today)
+                        samples[q]["http"].append((time.perf_counter() - started) * 1000)
+                        started = time.perf_counter()
+                        engine.ask(q, scope=scope, today=today)
+                        samples[q]["engine"].append((time.perf_counter() - started) * 1000)
+                        as_reader(direct, org_id)
+                        started = time.perf_counter()
+                        direct.execute(sql[q]).fetchall()
+                        samples[q]["direct"].append((time.perf_counter() - started) * 1000)
+                        direct.rollback()
+    finally:
+        database.dispose()
+    every = {kind: [v for s in samples.values() for v in s[kind]] for kind in ("http", "engine", "direct")}
+    overhead = [h - d for s in samples.values() for h, d in zip(s["http"], s["direct"], strict=True)]
+    return {
+        "org": slug,
+        "rounds": rounds,
+        "questions": [{"kind": k, "question": q} for k, q in mix.questions],
+        "dropped": mix.dropped,
+        "http": summary_ms(every["http"]),
+        "engine": summary_ms(every["engine"]),
+        "direct_sql": summary_ms(every["direct"]),
+        "overhead": summary_ms(overhead),
+        "by_question": [
+            {
+                "kind": kind,
+                "question": q,
+                "http_ms": round(statistics.median(samples[q]["http"]), 1),
+                "engine_ms": round(statistics.median(samples[q]["engine"]), 1),
+                "direct_ms": round(statistics.median(samples[q]["direct"]), 1),
+            }
+            for kind, q in mix.questions
+        ],
     }
-    table = Table("measure", "engine (parse + guard + read-only run)", "same SQL direct (floor)",
-                  title=f"ask latency, {len(engine_ms)} answers")
-    table.add_row("p50 ms", f"{figures['engine_p50_ms']:.1f}", f"{figures['direct_sql_p50_ms']:.1f}")
-    table.add_row("p95 ms", f"{figures['engine_p95_ms']:.1f}", f"{figures['direct_sql_p95_ms']:.1f}")
-    table.add_row("max ms", f"{figures['engine_max_ms']:.1f}", "")
+
+
+def show(figures: dict[str, Any]) -> None:
+    table = Table(
+        "measure",
+        "POST /v1/ask",
+        "engine in-process",
+        "same SQL direct (floor)",
+        "http - direct",
+        title=f"answers: {len(figures['questions'])} questions x {figures['rounds']} rounds",
+    )
+    for stat in ("p50_ms", "p95_ms", "max_ms"):
+        table.add_row(
+            stat, *(f"{figures[k][stat]:.1f}" for k in ("http", "engine", "direct_sql", "overhead"))
+        )
     console.print(table)
-    slow = Table("question", "engine ms (median)", "direct ms (median)", title="by question")
-    for q, pairs in sorted(per_question.items(), key=lambda kv: -statistics.median(p[0] for p in kv[1] or [(0, 0)])):
-        if pairs:
-            slow.add_row(q[:70], f"{statistics.median(p[0] for p in pairs):.1f}",
-                         f"{statistics.median(p[1] for p in pairs):.1f}")
-    console.print(slow)
+    detail = Table("kind", "question", "http ms", "engine ms", "direct ms", title="median by question")
+    for row in sorted(figures["by_question"], key=lambda r: -r["http_ms"]):
+        detail.add_row(
+            row["kind"],
+            row["question"][:64],
+            f"{row['http_ms']:.1f}",
+            f"{row['engine_ms']:.1f}",
+            f"{row['direct_ms']:.1f}",
+        )
+    console.print(detail)
+    for dropped in figures["dropped"]:
+        console.print(f"[yellow]not in the mix:[/yellow] {dropped}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--database-url", help="owner URL of a database that already holds a bundle")
+    ap.add_argument(
+        "--bundle",
+        type=Path,
+        default=REPO.parent / "shared" / "data" / "racedata-v1",
+        help="without --database-url: import this bundle into a throw-away embedded server",
+    )
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 25))
+    ap.add_argument("--json", type=Path, help="write the figures here")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="racehub-bench-") as tmp:
+        home = Path(tmp)
+        if args.database_url:
+            figures = run(args.database_url, home, rounds=args.rounds, today=args.today)
+        else:
+            from bench_import import imported_database
+
+            with imported_database(args.bundle, home) as owner_uri:
+                figures = run(owner_uri, home, rounds=args.rounds, today=args.today)
+    show(figures)
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
-    database.dispose()
-    return 1 if failures else 0
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Time `racehub import racedata` against the physical floor: `python bench/bench_import.py [--bundle DIR]`.
+"""Rows per second of `racehub import racedata` against a plain COPY of the same rows (the floor).
 
-Phases, all on one fresh database (an embedded PostgreSQL in a temporary directory unless
---database-url names a server, where a scratch database is created and dropped):
+    python bench/bench_import.py --bundle DIR [--database-url URL] [--keep-database NAME] [--json out]
+
+Phases, on one fresh database (a scratch database on --database-url's server, or an embedded
+PostgreSQL in a temporary directory with benchlib.SERVER_SETTINGS):
 
   baseline   plain `COPY ... (FORMAT csv)` of every bundle file into unindexed all-text tables
-  import     `racehub import racedata DIR` (a subprocess, as a user runs it): validate, stage, merge, score
+  import     `racehub import racedata DIR` (a subprocess, as a user runs it): stream and check every
+             file, merge, place and award; its peak RSS is sampled from /proc
   re-import  the same command again: must change nothing
-  scoring    every race scored in-process after its places and awards were cleared
 
-The table shows seconds, rows per second and the ratio to the baseline; --json writes the figures.
+The figure is import rows/s as a share of baseline rows/s (target: at least half).
 """
 
 from __future__ import annotations
@@ -17,31 +19,42 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg import sql as pgsql
-from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from racehub.config import Settings
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import (
+    CLI,
+    REPO,
+    cli_env,
+    database_uri,
+    drop_database,
+    machine,
+    open_database,
+    postgres,
+    rss_kib,
+    server_settings,
+)
+
 from racehub.db import Database, Scope
-from racehub.db.engine import libpq_uri
-from racehub.scoring.service import score_races
+from racehub.imports.service import import_bundle
 
-REPO = Path(__file__).resolve().parents[1]
 DEFAULT_BUNDLE = REPO.parent / "shared" / "data" / "racedata-v1"
 BUNDLE_FILES = (
     "organizations.csv",
@@ -52,8 +65,7 @@ BUNDLE_FILES = (
     "ct_splits.csv",
 )
 FLOOR_SCHEMA = "bench_floor"
-CLI = [sys.executable, "-c", "from racehub.cli import main; main()"]
-console = Console(width=None if sys.stdout.isatty() else 120)
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
 @dataclass
@@ -62,7 +74,7 @@ class Phase:
     rows: int
     seconds: float
     note: str = ""
-    ratio: float | None = None
+    share_of_baseline: float | None = None  # this phase's rows/s over the baseline's
 
     @property
     def rows_per_s(self) -> float:
@@ -102,17 +114,28 @@ def copy_floor(owner_uri: str, bundle: Path) -> float:
     return elapsed
 
 
-def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, str]:
-    """Wall seconds and stderr of one `racehub` command; exits the benchmark if it fails."""
+def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, str, int]:
+    """Wall seconds, stderr and peak RSS (KiB, sampled from /proc) of one `racehub` command."""
     started = time.perf_counter()
-    done = subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.Popen([*CLI, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.2):
+            peak = max(peak, rss_kib(proc.pid)[1])
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    done.set()
+    sampler.join()
     elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        console.print(
-            f"[red]racehub {' '.join(args)} failed ({done.returncode}):[/red]\n{done.stderr[-4000:]}"
-        )
+    if proc.returncode != 0:
+        console.print(f"[red]racehub {' '.join(args)} failed ({proc.returncode}):[/red]\n{err[-4000:]}")
         raise SystemExit(1)
-    return elapsed, done.stderr
+    return elapsed, err, peak
 
 
 def changed_rows(cli_output: str) -> int | None:
@@ -121,124 +144,103 @@ def changed_rows(cli_output: str) -> int | None:
     return int(found.group(1).replace(",", "")) if found else None
 
 
-def check_counts(database: Database, expected: dict[str, int]) -> dict[str, int]:
+def stored_counts(database: Database) -> dict[str, int]:
     with database.session(Scope.operator()) as session:
-        stored = {
+        return {
             table: int(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
             for table in ("organizations", "editions", "races", "entries", "results", "splits")
         }
+
+
+def check_counts(stored: dict[str, int], files: dict[str, int]) -> None:
     wanted = {
-        "organizations": expected["organizations.csv"],
-        "editions": expected["ct_events.csv"],
-        "races": expected["ct_races.csv"],
-        "entries": expected["ct_participants.csv"],
-        "results": expected["ct_results.csv"],
-        "splits": expected["ct_splits.csv"],
+        "organizations": files["organizations.csv"],
+        "editions": files["ct_events.csv"],
+        "races": files["ct_races.csv"],
+        "entries": files["ct_participants.csv"],
+        "results": files["ct_results.csv"],
+        "splits": files["ct_splits.csv"],
     }
     if stored != wanted:
         console.print(f"[red]import stored {stored}, bundle has {wanted}[/red]")
         raise SystemExit(1)
-    return stored
 
 
-def score_everything(database: Database) -> tuple[float, int, int, int]:
-    """Seconds, races, finishers and rows changed when every race is scored from cleared places."""
-    with database.session(Scope.operator()) as session:
-        session.execute(
-            text(
-                "UPDATE results SET overall_place = NULL, sex_place = NULL, age_group = NULL, "
-                "age_group_place = NULL"
-            )
-        )
-        session.execute(text("DELETE FROM awards"))
-    with database.session(Scope.operator()) as session:
-        started = time.perf_counter()
-        race_ids = list(session.execute(text("SELECT id FROM races ORDER BY id")).scalars())
-        scores = score_races(session, race_ids)
-    elapsed = time.perf_counter() - started
-    return elapsed, len(scores), sum(s.finishers for s in scores), sum(s.changed_rows for s in scores)
-
-
-def run(bundle: Path, admin_url: str, work: Path) -> dict[str, Any]:
-    name = f"racehub_bench_{os.getpid()}"
-    admin_url = libpq_uri(make_url(admin_url))
-    owner_uri = libpq_uri(make_url(admin_url).set(database=name))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
-        version_row = conn.execute("SHOW server_version").fetchone()
-    server_version = str(version_row[0]) if version_row else "?"
-    settings = Settings(home=work / "home", secret_key=SecretStr("bench"), llm_enabled=False)
-    database = Database(settings, owner_url=owner_uri)
+def run(bundle: Path, admin_url: str, work: Path, *, keep_database: str | None = None) -> dict[str, Any]:
+    """Baseline, import and re-import on a fresh database (kept under `keep_database` if given)."""
+    name = keep_database or f"racehub_bench_import_{int(time.time())}"
+    drop_database(admin_url, name)
+    owner_uri = database_uri(admin_url, name)
+    database = open_database(owner_uri, work / "home")
     try:
         database.upgrade()
         files = {f: data_rows(bundle / f) for f in BUNDLE_FILES}
         total = sum(files.values())
         for f in BUNDLE_FILES:  # every phase reads the files from the page cache
-            (bundle / f).read_bytes()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RACEHUB_")}
-        env.update(
-            RACEHUB_DATABASE_URL=database.owner_url.render_as_string(hide_password=False),
-            RACEHUB_HOME=str(work / "home"),
-            COLUMNS="200",
-        )
-
-        phases = [Phase("baseline: COPY csv, unindexed", total, copy_floor(owner_uri, bundle))]
-        startup, _ = run_cli(["--help"], env)
-        phases.append(Phase("racehub --help (start-up only)", 0, startup))
-        seconds, output = run_cli(["import", "racedata", str(bundle)], env)
+            with (bundle / f).open("rb") as fh:
+                while fh.read(1 << 24):
+                    pass
+        env = cli_env(database, work / "home")
+        phases = [Phase("baseline: COPY csv into unindexed tables", total, copy_floor(owner_uri, bundle))]
+        seconds, output, peak = run_cli(["import", "racedata", str(bundle)], env)
         phases.append(
             Phase("racehub import racedata", total, seconds, f"{changed_rows(output) or 0:,} changed")
         )
-        stored = check_counts(database, files)
-        seconds, output = run_cli(["import", "racedata", str(bundle)], env)
+        stored = stored_counts(database)
+        check_counts(stored, files)
+        seconds, output, _ = run_cli(["import", "racedata", str(bundle)], env)
         noop_changed = changed_rows(output)
         phases.append(Phase("racehub import racedata, again", total, seconds, f"{noop_changed} changed"))
-        seconds, races, finishers, changed = score_everything(database)
-        phases.append(
-            Phase(
-                f"score all {races} races",
-                stored["results"],
-                seconds,
-                f"{finishers:,} finishers, {changed:,} rows written",
-            )
-        )
+        settings = server_settings(owner_uri)
     finally:
         database.dispose()
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
-    floor = phases[0].seconds
+        if keep_database is None:
+            drop_database(admin_url, name)
+    floor_rate = phases[0].rows_per_s
     for phase in phases:
-        phase.ratio = phase.seconds / floor if floor > 0 else None
+        phase.share_of_baseline = round(phase.rows_per_s / floor_rate, 4) if floor_rate else None
     return {
         "bundle": str(bundle),
+        "database": owner_uri if keep_database else None,
         "rows": files,
         "total_rows": total,
         "stored": stored,
         "noop_changed": noop_changed,
-        "scored": {"races": races, "finishers": finishers, "rows_written": changed},
-        "cli_startup_s": startup,
-        "phases": [{**asdict(p), "rows_per_s": p.rows_per_s} for p in phases],
-        "postgres": server_version,
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "machine": platform.machine(),
+        "import_peak_rss_mib": round(peak / 1024, 1),
+        "import_share_of_copy": phases[1].share_of_baseline,
+        "phases": [{**asdict(p), "rows_per_s": round(p.rows_per_s)} for p in phases],
+        "postgres": settings,
+        "machine": machine(),
     }
+
+
+@contextmanager
+def imported_database(bundle: Path, home: Path) -> Iterator[str]:
+    """An embedded server in `home` with `bundle` imported; yields the database's owner URL."""
+    with postgres(None, home / "pgdata") as admin:
+        owner_uri = database_uri(admin, "racehub")
+        database = open_database(owner_uri, home)
+        database.upgrade()
+        with database.session(Scope.operator()) as session:
+            import_bundle(session, bundle)
+        database.dispose()
+        yield owner_uri
 
 
 def show(figures: dict[str, Any]) -> None:
     table = Table(title=f"import of {Path(figures['bundle']).name}: {figures['total_rows']:,} rows")
-    for column in ("phase", "rows", "seconds", "rows/s", "x baseline", "note"):
+    for column in ("phase", "rows", "seconds", "rows/s", "share of baseline", "note"):
         table.add_column(column, justify="left" if column in ("phase", "note") else "right")
     for p in figures["phases"]:
-        ratio = f"{p['ratio']:.1f}" if p["ratio"] is not None else "-"
-        rate = f"{p['rows_per_s']:,.0f}" if p["rows"] else "-"
-        rows = f"{p['rows']:,}" if p["rows"] else "-"
-        table.add_row(p["name"], rows, f"{p['seconds']:.2f}", rate, ratio, p["note"])
+        share = f"{p['share_of_baseline']:.1%}" if p["share_of_baseline"] is not None else "-"
+        table.add_row(
+            p["name"], f"{p['rows']:,}", f"{p['seconds']:.2f}", f"{p['rows_per_s']:,.0f}", share, p["note"]
+        )
     console.print(table)
     console.print(
-        f"PostgreSQL {figures['postgres']}, Python {figures['python']}, {figures['cpus']} CPUs. "
-        "Import timings are whole `racehub` runs (start-up and schema check included); "
-        "scoring runs in-process after places and awards are cleared."
+        f"PostgreSQL {figures['postgres']['server_version']}, {figures['machine']['cpus']} CPUs; import peak "
+        f"RSS {figures['import_peak_rss_mib']} MiB. Import timings are whole `racehub` runs (start-up, "
+        "schema check and the final ANALYZE included)."
     )
 
 
@@ -246,8 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE, help="a racedata-v1 bundle directory")
     parser.add_argument(
-        "--database-url", help="owner URL of a PostgreSQL server (default: embedded, temporary)"
+        "--database-url", help="admin URL of a PostgreSQL server (default: embedded, temporary)"
     )
+    parser.add_argument("--keep-database", help="keep the imported database under this name")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     args = parser.parse_args(argv)
     bundle: Path = args.bundle.resolve()
@@ -255,16 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{bundle} is not a racedata-v1 bundle")
     with tempfile.TemporaryDirectory(prefix="racehub-bench-") as tmp:
         work = Path(tmp)
-        if args.database_url:
-            figures = run(bundle, args.database_url, work)
-        else:
-            import pgserver  # the embedded server the rest of RaceHub uses
-
-            server = pgserver.get_server(work / "pgdata", cleanup_mode="stop")
-            try:
-                figures = run(bundle, server.get_uri(), work)
-            finally:
-                server.cleanup()  # stop it before its directory is removed
+        with postgres(args.database_url, work / "pgdata") as admin:
+            figures = run(bundle, admin, work, keep_database=args.keep_database)
     show(figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")

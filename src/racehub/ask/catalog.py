@@ -6,6 +6,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from threading import Lock
 
 from rapidfuzz import fuzz
@@ -79,6 +80,7 @@ def race_kinds(text: str) -> list[tuple[str, int, int]]:
     return sorted(found, key=lambda f: f[1])
 
 
+@lru_cache(maxsize=4096)
 def race_kind_of(name: str) -> str | None:
     kinds = race_kinds(normalize(name))
     return kinds[0][0] if kinds else None

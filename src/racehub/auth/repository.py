@@ -61,14 +61,27 @@ def add_api_key(session: Session, user_id: int, org_id: int | None, prefix: str,
     return key
 
 
+# `last_used_at` is stamped at most this often: a write (and a row lock) on every request would cost
+# more than the request itself under load.
+KEY_USE_STAMP_INTERVAL = "5 minutes"
+
+
 def key_owner(session: Session, key_hash: str) -> KeyOwner | None:
     row = session.execute(
         text(
-            """
-            UPDATE api_keys k SET last_used_at = now() FROM users u
-            WHERE k.key_hash = :h AND k.revoked_at IS NULL AND u.id = k.user_id
-            RETURNING u.id, u.email, u.name, k.org_id, u.is_operator,
-                (SELECT m.role FROM memberships m WHERE m.user_id = u.id AND m.org_id = k.org_id)
+            f"""
+            WITH found AS (
+                SELECT k.id, k.org_id, k.last_used_at, u.id AS user_id, u.email, u.name, u.is_operator
+                FROM api_keys k JOIN users u ON u.id = k.user_id
+                WHERE k.key_hash = :h AND k.revoked_at IS NULL),
+            stamped AS (
+                UPDATE api_keys k SET last_used_at = now() FROM found f
+                WHERE k.id = f.id AND k.revoked_at IS NULL AND (f.last_used_at IS NULL
+                    OR f.last_used_at < now() - interval '{KEY_USE_STAMP_INTERVAL}')
+                RETURNING k.id)
+            SELECT f.user_id, f.email, f.name, f.org_id, f.is_operator,
+                (SELECT m.role FROM memberships m WHERE m.user_id = f.user_id AND m.org_id = f.org_id)
+            FROM found f
             """
         ),
         {"h": key_hash},

@@ -1,14 +1,17 @@
-"""Reading and validating a racedata-v1 bundle: every bad cell is named by file, line and column."""
+"""What a racedata-v1 bundle holds: its files, their columns, and how each cell is read and checked.
+
+Every bad cell is named by file, line and column. Each column also knows its staging type, the
+canonical spelling PostgreSQL parses to the same value Python does (so such rows can be streamed as
+they are), and how to write a parsed value back as CSV text for the rows that are not canonical.
+"""
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from racehub.errors import ImportFailed
 from racehub.timefmt import parse_time_ms
@@ -74,228 +77,177 @@ def _age(text: str) -> int:
     return value
 
 
+def _width(text: str) -> int:
+    return int(_choice("5", "10")(text))
+
+
+def _csv_text(value: Any) -> str:
+    """A parsed value as PostgreSQL reads it back (None is an empty, unquoted cell: NULL)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _time_text(value: Any) -> str:
+    return "" if value is None else f"{value} milliseconds"
+
+
+# Canonical cells: PostgreSQL parses these to exactly what the Python parser returns. Text cells only
+# need to hold no line break or comma here: the stream rejects a chunk with a quote, a NUL, a tab-like
+# character or a space next to a comma or a line end, so no canonical text cell has anything to strip.
+TEXT = r"[^,\r\n]++"
+ANY_CELL = r"[^,\r\n]*+"
+BIGINT = r"-?[0-9]{1,18}"
+INT = r"-?[0-9]{1,9}"
+DATE = r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+DATETIME = DATE + r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+FLOAT = r"[0-9]{1,15}(?:\.[0-9]{1,15})?"
+TIME = r"[0-9]{1,2}:[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,3})?"
+AGE = r"120|1[01][0-9]|[1-9]?[0-9]"
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
     parse: Parser
     required: bool = True
+    sql_type: str = "text"
+    pattern: str = TEXT
+    render: Callable[[Any], str] = _csv_text
 
 
-# Column specs per file, in the bundle's order.
+def _ids(name: str) -> Column:
+    return Column(name, _int, sql_type="bigint", pattern=BIGINT)
+
+
+def _count(name: str) -> Column:
+    return Column(name, _int, sql_type="integer", pattern=INT)
+
+
+def _one_of(name: str, *allowed: str, required: bool = True) -> Column:
+    return Column(name, _choice(*allowed), required, pattern="|".join(re.escape(a) for a in allowed))
+
+
+def _opt(name: str) -> Column:
+    return Column(name, _text, False)
+
+
+# Column specs per file, in the bundle's order (also the order files are read and checked).
 SPECS: dict[str, tuple[Column, ...]] = {
     "organizations.csv": (
-        Column("org_id", _int), Column("slug", _slug), Column("name", _text),
-        Column("contact_name", _text, False), Column("contact_email", _text, False),
-        Column("city", _text, False), Column("state", _text, False),
+        _ids("org_id"), Column("slug", _slug, pattern=r"[a-z0-9][a-z0-9-]*"), Column("name", _text),
+        _opt("contact_name"), _opt("contact_email"), _opt("city"), _opt("state"),
     ),
     "ct_events.csv": (
-        Column("event_id", _int), Column("org_id", _int), Column("name", _text),
-        Column("edition_year", _int), Column("start_date", _date), Column("city", _text, False),
-        Column("state", _text, False), Column("timezone", _text, False),
-        Column("registration_provider", _choice("runsignup", "raceroster"), False),
-        Column("registration_external_id", _text, False),
-        Column("results_provider", _choice("ctlive", "copernico"), False),
-        Column("results_external_id", _text, False),
-        Column("status", _choice("completed", "upcoming", "cancelled")),
+        _ids("event_id"), _ids("org_id"), Column("name", _text), _count("edition_year"),
+        Column("start_date", _date, sql_type="date", pattern=DATE),
+        _opt("city"), _opt("state"), _opt("timezone"),
+        _one_of("registration_provider", "runsignup", "raceroster", required=False),
+        _opt("registration_external_id"),
+        _one_of("results_provider", "ctlive", "copernico", required=False),
+        _opt("results_external_id"),
+        _one_of("status", "completed", "upcoming", "cancelled"),
     ),
     "ct_races.csv": (
-        Column("race_id", _int), Column("event_id", _int), Column("name", _text),
-        Column("distance_m", _float, False), Column("start_time", _datetime, False),
-        Column("placement_basis", _choice("gun", "chip")), Column("overall_award_depth", _int),
-        Column("masters_award_depth", _int), Column("masters_min_age", _int),
-        Column("ag_award_depth", _int), Column("age_group_width", lambda t: int(_choice("5", "10")(t))),
-        Column("exclude_award_winners_from_ag", _bool),
+        _ids("race_id"), _ids("event_id"), Column("name", _text),
+        Column("distance_m", _float, False, sql_type="float8", pattern=FLOAT),
+        Column("start_time", _datetime, False, sql_type="timestamp", pattern=DATETIME),
+        _one_of("placement_basis", "gun", "chip"), _count("overall_award_depth"),
+        _count("masters_award_depth"), _count("masters_min_age"), _count("ag_award_depth"),
+        Column("age_group_width", _width, sql_type="integer", pattern="5|10"),
+        Column("exclude_award_winners_from_ag", _bool, sql_type="boolean", pattern="true|false"),
     ),
     "ct_participants.csv": (
-        Column("participant_id", _int), Column("race_id", _int), Column("bib", _text, False),
-        Column("first_name", _text), Column("last_name", _text), Column("sex", _choice(*sorted(SEXES))),
-        Column("dob", _date, False), Column("age", _age, False), Column("email", _text, False),
-        Column("phone", _text, False), Column("address1", _text, False), Column("city", _text, False),
-        Column("state", _text, False), Column("zip", _text, False), Column("country", _text, False),
-        Column("team", _text, False), Column("registered_at", _datetime, False),
-        Column("registration_source", _text, False),
+        _ids("participant_id"), _ids("race_id"), _opt("bib"), Column("first_name", _text),
+        Column("last_name", _text), _one_of("sex", *sorted(SEXES)),
+        Column("dob", _date, False, sql_type="date", pattern=DATE),
+        Column("age", _age, False, sql_type="integer", pattern=AGE), _opt("email"), _opt("phone"),
+        _opt("address1"), _opt("city"), _opt("state"), _opt("zip"), _opt("country"), _opt("team"),
+        Column("registered_at", _datetime, False, sql_type="timestamp", pattern=DATETIME),
+        _opt("registration_source"),
     ),
     "ct_results.csv": (
-        Column("participant_id", _int), Column("status", _choice(*sorted(STATUSES))),
-        Column("gun_time", parse_time_ms, False), Column("chip_time", parse_time_ms, False),
+        _ids("participant_id"), _one_of("status", *sorted(STATUSES)),
+        Column("gun_time", parse_time_ms, False, "interval", TIME, render=_time_text),
+        Column("chip_time", parse_time_ms, False, "interval", TIME, render=_time_text),
     ),
     "ct_splits.csv": (
-        Column("participant_id", _int), Column("split_name", _text),
-        Column("distance_m", _float, False), Column("chip_elapsed", parse_time_ms),
+        _ids("participant_id"), Column("split_name", _text),
+        Column("distance_m", _float, False, sql_type="float8", pattern=FLOAT),
+        Column("chip_elapsed", parse_time_ms, sql_type="interval", pattern=TIME, render=_time_text),
     ),
 }
+FILES = tuple(SPECS)
 
 
-def _utf8_lines(path: Path, fh: TextIO) -> Iterator[str]:
-    """The file's lines; text that is not UTF-8 fails as ImportFailed naming its line."""
-    while True:
-        try:
-            line = next(fh)
-        except StopIteration:
-            return
-        except UnicodeDecodeError as exc:
-            # The decoder works a block ahead of the csv reader, so find the line in the bytes.
-            with path.open("rb") as raw:
-                number = next((n for n, data in enumerate(raw, start=1) if not _is_utf8(data)), 1)
-            raise ImportFailed(path.name, number, None, f"is not UTF-8 text ({exc.reason})") from None
-        yield line
+@dataclass(frozen=True)
+class Layout:
+    """Where a file's columns sit, from its header (the old reader's rules: by name, the last wins)."""
 
+    file: str
+    width: int
+    positions: tuple[tuple[Column, int], ...]  # spec column and its cell index
 
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def read_rows(path: Path, *, check: Callable[[dict[str, Any], int], None] | None = None) -> Iterator[tuple]:
-    """Parsed rows of one bundle file as tuples in spec order; ImportFailed names the bad cell."""
-    spec = SPECS[path.name]
-    if not path.exists():
-        raise ImportFailed(path.name, 0, None, "file is missing from the bundle")
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(_utf8_lines(path, fh))
-        header = next(reader, None)
-        if header is None:
-            raise ImportFailed(path.name, 1, None, "file is empty (no header row)")
-        header = [h.strip() for h in header]
-        index = {name: i for i, name in enumerate(header)}
-        for col in spec:
+    @classmethod
+    def from_header(cls, file: str, header: Sequence[str]) -> Layout:
+        names = [h.strip() for h in header]
+        index = {name: i for i, name in enumerate(names)}
+        for col in SPECS[file]:
             if col.name not in index:
-                raise ImportFailed(path.name, 1, col.name, "column is missing from the header")
-        positions = [(col, index[col.name]) for col in spec]
-        width = len(header)
-        for raw in reader:
-            line = reader.line_num
-            if not raw or (len(raw) == 1 and not raw[0].strip()):
+                raise ImportFailed(file, 1, col.name, "column is missing from the header")
+        return cls(file, len(names), tuple((col, index[col.name]) for col in SPECS[file]))
+
+    def parse_row(self, raw: Sequence[str], line: int) -> list[Any] | None:
+        """Parsed values in spec order; None for a blank row; ImportFailed names the bad cell."""
+        if not raw or (len(raw) == 1 and not raw[0].strip()):
+            return None
+        if len(raw) != self.width:
+            raise ImportFailed(self.file, line, None, f"expected {self.width} cells, found {len(raw)}")
+        values: list[Any] = []
+        for col, pos in self.positions:
+            cell = raw[pos].strip()
+            if not cell:
+                if col.required:
+                    raise ImportFailed(self.file, line, col.name, "value is required")
+                values.append(None)
                 continue
-            if len(raw) != width:
-                raise ImportFailed(path.name, line, None, f"expected {width} cells, found {len(raw)}")
-            values: list[Any] = []
-            for col, pos in positions:
-                cell = raw[pos].strip()
-                if not cell:
-                    if col.required:
-                        raise ImportFailed(path.name, line, col.name, "value is required")
-                    values.append(None)
-                    continue
-                try:
-                    values.append(col.parse(cell))
-                except ValueError as exc:
-                    problem = str(exc) if repr(cell) in str(exc) else f"{exc} (got {cell!r})"
-                    raise ImportFailed(path.name, line, col.name, problem) from None
-            if check is not None:
-                check(dict(zip((c.name for c in spec), values, strict=True)), line)
-            yield tuple(values)
+            try:
+                values.append(col.parse(cell))
+            except ValueError as exc:
+                problem = str(exc) if repr(cell) in str(exc) else f"{exc} (got {cell!r})"
+                raise ImportFailed(self.file, line, col.name, problem) from None
+        return values
 
+    def canonical_rows(self, eol: bytes) -> re.Pattern[bytes]:
+        """Any number of whole canonical rows, each ended by `eol`.
 
-@dataclass
-class Bundle:
-    """A validated bundle held as tuples ready for COPY, with cross-file references checked."""
+        A valid date can still be out of range (1990-02-30): PostgreSQL rejects such a row as the
+        parser would, and the stream then reads the file the careful way to name it."""
+        by_position = {pos: col for col, pos in self.positions}
+        cells = []
+        for i in range(self.width):
+            col = by_position.get(i)
+            if col is None:
+                cells.append(ANY_CELL)
+            else:
+                cells.append(f"(?:{col.pattern})" if col.required else f"(?:{col.pattern})?")
+        return re.compile(f"(?:{','.join(cells)}{re.escape(eol.decode())})*+".encode())
 
-    organizations: list[tuple] = field(default_factory=list)
-    events: list[tuple] = field(default_factory=list)
-    races: list[tuple] = field(default_factory=list)
-    participants: list[tuple] = field(default_factory=list)
-    results: list[tuple] = field(default_factory=list)
-    splits: list[tuple] = field(default_factory=list)
+    def cell_extractor(self, name: str) -> re.Pattern[bytes]:
+        """findall() gives the `name` cell of every canonical row: each match eats one whole row."""
+        position = next(pos for col, pos in self.positions if col.name == name)
+        return re.compile(b"(?:[^,\n]*,)" * position + b"([^,\r\n]*)[^\n]*\n")
 
-    @property
-    def counts(self) -> dict[str, int]:
-        return {
-            "organizations": len(self.organizations), "events": len(self.events), "races": len(self.races),
-            "participants": len(self.participants), "results": len(self.results), "splits": len(self.splits),
-        }
-
-
-def load_bundle(directory: Path, *, on_file: Callable[[str], None] | None = None) -> Bundle:
-    """Read and validate every file of a bundle; nothing is written here."""
-    if not directory.is_dir():
-        raise ImportFailed(str(directory), 0, None, "not a directory")
-    bundle = Bundle()
-    seen: dict[str, set[int]] = {}
-
-    def unique(file: str, key: str, owner: str | None = None) -> Callable[[dict[str, Any], int], None]:
-        ids = seen.setdefault(file, set())
-
-        def check(row: dict[str, Any], line: int) -> None:
-            if row[key] in ids:
-                raise ImportFailed(file, line, key, f"duplicate id {row[key]}")
-            ids.add(row[key])
-            if owner is not None:
-                ref_file, ref_key = owner.split(":")
-                if row[ref_key] not in seen[ref_file]:
-                    raise ImportFailed(file, line, ref_key, f"unknown {ref_key} {row[ref_key]}")
-
-        return check
-
-    def referenced(file: str, ref_file: str, key: str) -> Callable[[dict[str, Any], int], None]:
-        def check(row: dict[str, Any], line: int) -> None:
-            if row[key] not in seen[ref_file]:
-                raise ImportFailed(file, line, key, f"unknown {key} {row[key]}")
-
-        return check
-
-    def natural_key(
-        file: str, columns: tuple[str, ...], first: Callable[[dict[str, Any], int], None]
-    ) -> Callable[[dict[str, Any], int], None]:
-        # The schema's UNIQUE constraints on these keys would otherwise fail mid-import with no line.
-        keys: set[tuple[Any, ...]] = set()
-
-        def check(row: dict[str, Any], line: int) -> None:
-            first(row, line)
-            key = tuple(row[c] for c in columns)
-            if key in keys:
-                raise ImportFailed(file, line, columns[-1], f"duplicate {', '.join(columns)} {key}")
-            keys.add(key)
-
-        return check
-
-    result_ids: set[int] = set()
-
-    def result_check(row: dict[str, Any], line: int) -> None:
-        referenced("ct_results.csv", "ct_participants.csv", "participant_id")(row, line)
-        if row["participant_id"] in result_ids:
-            raise ImportFailed("ct_results.csv", line, "participant_id", "second result for one entry")
-        result_ids.add(row["participant_id"])
-        if row["status"] == "FIN" and row["gun_time"] is None and row["chip_time"] is None:
-            raise ImportFailed("ct_results.csv", line, "gun_time", "a finisher needs a gun or chip time")
-
-    steps: list[tuple[str, list[tuple], Callable[[dict[str, Any], int], None]]] = [
-        (
-            "organizations.csv", bundle.organizations,
-            natural_key("organizations.csv", ("slug",), unique("organizations.csv", "org_id")),
-        ),
-        (
-            "ct_events.csv", bundle.events,
-            natural_key(
-                "ct_events.csv", ("org_id", "name", "edition_year"),
-                unique("ct_events.csv", "event_id", "organizations.csv:org_id"),
-            ),
-        ),
-        (
-            "ct_races.csv", bundle.races,
-            natural_key(
-                "ct_races.csv", ("event_id", "name"),
-                unique("ct_races.csv", "race_id", "ct_events.csv:event_id"),
-            ),
-        ),
-        (
-            "ct_participants.csv", bundle.participants,
-            unique("ct_participants.csv", "participant_id", "ct_races.csv:race_id"),
-        ),
-        ("ct_results.csv", bundle.results, result_check),
-        (
-            "ct_splits.csv", bundle.splits,
-            natural_key(
-                "ct_splits.csv", ("participant_id", "split_name"),
-                referenced("ct_splits.csv", "ct_participants.csv", "participant_id"),
-            ),
-        ),
-    ]
-    for name, target, check in steps:
-        if on_file:
-            on_file(name)
-        target.extend(read_rows(directory / name, check=check))
-    return bundle
+    def staging_columns(self) -> list[tuple[str, str]]:
+        """(name, type) of every cell: spec columns by name, other cells as text placeholders."""
+        by_position = {pos: col for col, pos in self.positions}
+        return [
+            (by_position[i].name, by_position[i].sql_type) if i in by_position else (f"extra_{i}", "text")
+            for i in range(self.width)
+        ]

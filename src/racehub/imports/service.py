@@ -1,19 +1,32 @@
-"""Importing a racedata-v1 bundle: validate everything, then load in one transaction."""
+"""Importing a racedata-v1 bundle: stream and check every file, then merge, in one transaction.
+
+Nothing of the bundle is held in memory: each file streams into a staging table, its cells checked
+row by row on the way; checks that span rows or files run in SQL on the staged rows and name the
+first offending line. The caller's transaction makes the whole import all-or-nothing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from racehub.db import Database
-from racehub.imports import repository
-from racehub.imports.bundle import Bundle, load_bundle
+from racehub.errors import ImportFailed
+from racehub.imports import checks, repository
+from racehub.imports.bundle import FILES
+from racehub.imports.stream import StagedFile, stage_file
 from racehub.scoring.service import score_races
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
+READ_NAMES = {
+    "organizations.csv": "organizations", "ct_events.csv": "events", "ct_races.csv": "races",
+    "ct_participants.csv": "participants", "ct_results.csv": "results", "ct_splits.csv": "splits",
+}
 
 
 @dataclass
@@ -28,55 +41,71 @@ class ImportReport:
         return sum(self.inserted.values()) + sum(self.updated.values())
 
 
-def _with_org(bundle: Bundle) -> dict[str, list[tuple]]:
-    """Staging rows, each carrying its tenant's legacy id so upserts can join without guessing."""
-    event_org = {e[0]: e[1] for e in bundle.events}
-    race_org = {r[0]: event_org[r[1]] for r in bundle.races}
-    entry_org = {p[0]: race_org[p[1]] for p in bundle.participants}
-    return {
-        "stg_orgs": bundle.organizations,
-        "stg_events": bundle.events,
-        "stg_races": [(*r, race_org[r[0]]) for r in bundle.races],
-        "stg_participants": [(*p, race_org[p[1]]) for p in bundle.participants],
-        "stg_results": [(*r, entry_org[r[0]]) for r in bundle.results],
-        "stg_splits": [(*s, entry_org[s[0]]) for s in bundle.splits],
-    }
+def stage_bundle(
+    session: Session, directory: Path, progress: Progress | None = None
+) -> dict[str, StagedFile]:
+    """Every file into its staging table, checked; ImportFailed names the bundle's first bad line."""
+    if not directory.is_dir():
+        raise ImportFailed(str(directory), 0, None, "not a directory")
+    context = checks.Context()
+    staged: dict[str, StagedFile] = {}
+    for file in FILES:
+        try:
+            provers = partial(checks.provers, file, context)
+            staged_file, failure = stage_file(session, directory / file, provers, progress)
+        except ImportFailed as failure:
+            # Rows of earlier files were checked row by row only; their cross-row checks come first.
+            raise checks.locate(session, staged, deferred=True) or failure from None
+        staged[file] = staged_file
+        if failure is not None:
+            raise checks.locate(session, staged, deferred=True) or failure
+        repository.analyze(session, staged_file.table)
+    problem = checks.locate(session, staged, deferred=False)
+    if problem is not None:
+        raise checks.locate(session, staged, upto=problem.file, deferred=True) or problem
+    return staged
 
 
 def import_bundle(session: Session, directory: Path, *, progress: Progress | None = None) -> ImportReport:
     """Load a bundle; the caller's transaction makes it all-or-nothing."""
-    steps = 2 + len(repository.MERGES) + 1
-    done = 0
-
-    def tick(phase: str) -> None:
-        nonlocal done
-        done += 1
+    repository.begin(session)
+    staged = stage_bundle(session, directory, progress)
+    report = ImportReport(read={READ_NAMES[f]: staged[f].rows for f in FILES})
+    repository.create_work_tables(session)
+    bulk = repository.bulk_load_begin(session)
+    steps = len(repository.MERGES) + 2
+    for step, (table, sql) in enumerate(repository.MERGES):
         if progress:
-            progress(phase, done, steps)
-
-    bundle = load_bundle(
-        directory, on_file=lambda name: progress and progress(f"reading {name}", done, steps)
-    )
-    tick("validated")
-    report = ImportReport(read=bundle.counts)
-    repository.create_staging(session)
-    for table, rows in _with_org(bundle).items():
-        repository.copy_rows(session, table, rows)
-    repository.analyze_staging(session)
-    tick("staged")
-    for table, sql in repository.MERGES:
-        inserted, updated = repository.merge(session, sql)
-        report.inserted[table] = inserted
-        report.updated[table] = updated
-        tick(f"merged {table}")
-    if report.changed:
-        report.races_scored = len(score_races(session, repository.touched_races(session)))
-    tick("scored")
+            progress(f"merging {table}", step, steps)
+        inserted, updated, source = repository.merge(session, sql)
+        expected = repository.SOURCES.get(table)
+        if expected is not None and source is not None and source < staged[expected].rows:
+            # Some row referenced nothing: name the first problem of the bundle.
+            raise checks.locate(session, staged, deferred=True) or ImportFailed(
+                expected, 0, None, f"{staged[expected].rows - source} rows reference no known row"
+            )
+        report.inserted[table], report.updated[table] = inserted, updated
+        if table == "races":
+            repository.map_races(session)
+        elif table == "entries":
+            repository.analyze_map_entries(session)
+    if bulk:
+        if progress:
+            progress("rebuilding indexes", steps - 2, steps)
+        repository.bulk_load_finish(session)
+    if progress:
+        progress("scoring", steps - 1, steps)
+    touched, placed = repository.touched_races(session)
+    repository.mark_placed(session, sorted(placed))
+    score_races(session, [race for race in touched if race not in placed])
+    report.races_scored = len(touched)
+    if progress:
+        progress("done", steps, steps)
     return report
-
 
 
 def analyze_tables(database: Database) -> None:
     """Fresh planner statistics after a bulk load (as the owner: the app role owns no table)."""
     with database.owner_engine.connect() as conn:
-        repository.analyze_loaded(conn.execution_options(isolation_level="AUTOCOMMIT"))
+        connection: Connection = conn.execution_options(isolation_level="AUTOCOMMIT")
+        repository.analyze_loaded(connection)

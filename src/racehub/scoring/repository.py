@@ -1,116 +1,150 @@
-"""All SQL of scoring: read a race's finishers, write places and awards back as diffs."""
+"""All SQL of scoring: places and awards computed set-based by window functions, written as diffs.
+
+`racehub.scoring.rules` is the reference: `rank()` is its competition ranking (ties share a place, the
+next place is skipped), the age-group labels are its labels, and the award pools are its pools:
+overall by sex place, then masters among those not awarded overall, then each age group among those
+not awarded yet when the race excludes award winners from age groups.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
-from sqlalchemy import CursorResult, Result, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from racehub.imports.repository import driver_connection
-from racehub.scoring.rules import AwardRules, AwardWin, Finisher, Placement
+AGE_GROUP = """CASE
+    WHEN {age} IS NULL THEN NULL
+    WHEN {width} = 5 THEN CASE WHEN {age} <= 14 THEN '14 & under' WHEN {age} >= 80 THEN '80 & over'
+        ELSE ({age} / 5 * 5)::text || '-' || ({age} / 5 * 5 + 4)::text END
+    ELSE CASE WHEN {age} <= 19 THEN '19 & under' WHEN {age} >= 70 THEN '70 & over'
+        ELSE ({age} / 10 * 10)::text || '-' || ({age} / 10 * 10 + 9)::text END
+    END"""
+
+RULE_COLUMNS = (
+    "placement_basis", "age_group_width", "overall_award_depth", "masters_award_depth", "masters_min_age",
+    "ag_award_depth", "exclude_award_winners_from_ag",
+)
 
 
-def _rowcount(result: Result[Any]) -> int:
-    """Rows a DML statement touched (its result is a CursorResult)."""
-    assert isinstance(result, CursorResult)
-    return int(result.rowcount or 0)
+def placed_rows_sql(source: str) -> str:
+    """`source`'s rows with is_fin, age_group and the three places (NULL for anyone not placed).
+
+    `source` has entry_id, org_id, race_id, status, sex, age, ms (the placement time) and the race rules.
+    """
+    finisher = "(src.status = 'FIN' AND src.ms IS NOT NULL)"
+    label = AGE_GROUP.format(age="src.age", width="src.age_group_width")
+    return f"""
+        SELECT s.*,
+            CASE WHEN s.is_fin THEN rank() OVER (PARTITION BY s.race_id, s.is_fin ORDER BY s.ms) END
+                AS overall_place,
+            CASE WHEN s.is_fin THEN rank() OVER (PARTITION BY s.race_id, s.is_fin, s.sex ORDER BY s.ms) END
+                AS sex_place,
+            CASE WHEN s.age_group IS NOT NULL THEN
+                rank() OVER (PARTITION BY s.race_id, s.is_fin, s.sex, s.age_group ORDER BY s.ms) END
+                AS age_group_place
+        FROM (SELECT src.*, {finisher} AS is_fin, CASE WHEN {finisher} THEN {label} END AS age_group
+              FROM {source} src) s"""
 
 
-def race_rules(session: Session, race_id: int) -> tuple[int, str, AwardRules] | None:
-    row = session.execute(
-        text(
-            "SELECT org_id, placement_basis, overall_award_depth, masters_award_depth, masters_min_age, "
-            "ag_award_depth, age_group_width, exclude_award_winners_from_ag FROM races WHERE id = :id"
-        ),
-        {"id": race_id},
-    ).one_or_none()
-    if row is None:
-        return None
-    return row[0], row[1], AwardRules(*row[2:])
+def award_rows_sql(placed: str) -> str:
+    """Award rows (org_id, race_id, entry_id, category, sex, age_group, award_place) of placed finishers."""
+    overall = f"""
+        SELECT p.*, (p.overall_award_depth > 0 AND p.sex_place <= p.overall_award_depth) AS overall_win
+        FROM {placed} p WHERE p.is_fin"""
+    masters_pool = f"""
+        SELECT o.*, (o.age IS NOT NULL AND o.age >= o.masters_min_age AND NOT o.overall_win) AS masters_pool
+        FROM ({overall}) o"""
+    masters = f"""
+        SELECT m.*, (m.masters_pool AND m.masters_award_depth > 0 AND m.masters_rank <= m.masters_award_depth)
+                AS masters_win
+        FROM (SELECT mp.*, rank() OVER (PARTITION BY mp.race_id, mp.sex, mp.masters_pool ORDER BY mp.ms)
+                  AS masters_rank FROM ({masters_pool}) mp) m"""
+    age_groups = f"""
+        SELECT g.*,
+            rank() OVER (PARTITION BY g.race_id, g.sex, g.age_group, g.ag_pool ORDER BY g.ms) AS ag_rank
+        FROM (SELECT w.*, (w.age_group IS NOT NULL AND NOT (w.exclude_award_winners_from_ag
+                  AND (w.overall_win OR w.masters_win))) AS ag_pool FROM ({masters}) w) g"""
+    winners = f"""
+        SELECT g.*, (g.ag_pool AND g.ag_award_depth > 0 AND g.ag_rank <= g.ag_award_depth) AS ag_win
+        FROM ({age_groups}) g"""
+    return f"""
+        SELECT a.org_id, a.race_id, a.entry_id, v.category, a.sex, v.age_group, v.award_place
+        FROM ({winners}) a
+        CROSS JOIN LATERAL (VALUES
+            ('overall', NULL::text, a.sex_place, a.overall_win),
+            ('masters', NULL::text, a.masters_rank, a.masters_win),
+            ('age_group', a.age_group, a.ag_rank, a.ag_win)
+        ) AS v(category, age_group, award_place, won)
+        WHERE (a.overall_win OR a.masters_win OR a.ag_win) AND v.won"""
 
 
-def finishers(session: Session, race_id: int, basis: str) -> list[Finisher]:
-    column = "re.gun_ms" if basis == "gun" else "re.chip_ms"
-    rows = session.execute(
-        text(
-            f"SELECT re.entry_id, en.sex, en.age, {column} FROM results re "
-            "JOIN entries en ON en.id = re.entry_id "
-            f"WHERE re.race_id = :race AND re.status = 'FIN' AND {column} IS NOT NULL"
-        ),
-        {"race": race_id},
-    ).all()
-    return [Finisher(r[0], r[1], r[2], r[3]) for r in rows]
+SCORE = f"""
+    WITH src AS (
+        SELECT re.entry_id, re.org_id, re.race_id, re.status, en.sex, en.age,
+               CASE r.placement_basis WHEN 'gun' THEN re.gun_ms ELSE re.chip_ms END AS ms,
+               {", ".join(f"r.{c}" for c in RULE_COLUMNS)}
+        FROM results re JOIN entries en ON en.id = re.entry_id JOIN races r ON r.id = re.race_id
+        WHERE re.race_id = ANY(CAST(:races AS bigint[]))),
+    placed AS MATERIALIZED ({placed_rows_sql("src")}),
+    awarded AS MATERIALIZED ({award_rows_sql("placed")}),
+    replaced AS (
+        UPDATE results re SET overall_place = p.overall_place, sex_place = p.sex_place,
+               age_group = p.age_group, age_group_place = p.age_group_place
+        FROM placed p
+        WHERE re.entry_id = p.entry_id
+          AND (re.overall_place, re.sex_place, re.age_group, re.age_group_place)
+              IS DISTINCT FROM (p.overall_place, p.sex_place, p.age_group, p.age_group_place)
+        RETURNING re.race_id),
+    removed AS (
+        DELETE FROM awards a WHERE a.race_id = ANY(CAST(:races AS bigint[])) AND NOT EXISTS (
+            SELECT 1 FROM awarded w
+            WHERE w.race_id = a.race_id AND w.entry_id = a.entry_id AND w.category = a.category)
+        RETURNING a.race_id),
+    upserted AS (
+        INSERT INTO awards (org_id, race_id, entry_id, category, sex, age_group, award_place)
+        SELECT org_id, race_id, entry_id, category, sex, age_group, award_place FROM awarded
+        ON CONFLICT (race_id, entry_id, category) DO UPDATE SET sex = EXCLUDED.sex,
+            age_group = EXCLUDED.age_group, award_place = EXCLUDED.award_place
+        WHERE (awards.sex, awards.age_group, awards.award_place)
+            IS DISTINCT FROM (EXCLUDED.sex, EXCLUDED.age_group, EXCLUDED.award_place)
+        RETURNING race_id),
+    finishers AS (SELECT race_id, count(*) AS n FROM placed WHERE is_fin GROUP BY race_id),
+    wins AS (SELECT race_id, count(*) AS n FROM awarded GROUP BY race_id),
+    changes AS (
+        SELECT race_id, count(*) AS n FROM (
+            SELECT race_id FROM replaced UNION ALL SELECT race_id FROM removed
+            UNION ALL SELECT race_id FROM upserted) c
+        GROUP BY race_id)
+    SELECT ids.race_id, coalesce(f.n, 0), coalesce(w.n, 0), coalesce(c.n, 0)
+    FROM unnest(CAST(:races AS bigint[])) AS ids(race_id)
+    LEFT JOIN finishers f USING (race_id) LEFT JOIN wins w USING (race_id)
+    LEFT JOIN changes c USING (race_id)"""
 
 
-def write_places(session: Session, race_id: int, placements: dict[int, Placement]) -> int:
-    """Store places; entries not placed (DNF, DNS, DQ) lose any old place. Returns rows changed."""
-    session.execute(
-        text(
-            "CREATE TEMP TABLE IF NOT EXISTS score_places (entry_id bigint PRIMARY KEY, overall_place int, "
-            "sex_place int, age_group text, age_group_place int) ON COMMIT DROP"
-        )
-    )
-    session.execute(text("TRUNCATE score_places"))
-    conn = driver_connection(session)
-    with conn.cursor() as cur, cur.copy("COPY score_places FROM STDIN") as copy:
-        for entry_id, p in placements.items():
-            copy.write_row((entry_id, p.overall_place, p.sex_place, p.age_group, p.age_group_place))
-    changed = _rowcount(session.execute(
-        text(
-            """
-            UPDATE results re SET overall_place = sp.overall_place, sex_place = sp.sex_place,
-                   age_group = sp.age_group, age_group_place = sp.age_group_place
-            FROM (SELECT r.entry_id, p.overall_place, p.sex_place, p.age_group, p.age_group_place
-                  FROM results r LEFT JOIN score_places p ON p.entry_id = r.entry_id
-                  WHERE r.race_id = :race) sp
-            WHERE sp.entry_id = re.entry_id
-              AND (re.overall_place, re.sex_place, re.age_group, re.age_group_place)
-                  IS DISTINCT FROM (sp.overall_place, sp.sex_place, sp.age_group, sp.age_group_place)
-            """
-        ),
-        {"race": race_id},
-    ))
-    return changed
+@dataclass(frozen=True)
+class ScoredRace:
+    race_id: int
+    finishers: int
+    awards: int
+    changed_rows: int
 
 
-def write_awards(session: Session, org_id: int, race_id: int, wins: Sequence[AwardWin]) -> int:
-    """Replace the race's award list by `wins`, touching only rows that differ."""
-    keep = [(w.entry_id, w.category) for w in wins]
-    removed = _rowcount(session.execute(
-        text(
-            "DELETE FROM awards WHERE race_id = :race AND (entry_id, category) NOT IN "
-            "(SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:cats AS text[])))"
-        ),
-        {"race": race_id, "ids": [k[0] for k in keep], "cats": [k[1] for k in keep]},
-    ))
-    upserted = 0
-    if wins:
-        upserted = _rowcount(session.execute(
-            text(
-                """
-                INSERT INTO awards (org_id, race_id, entry_id, category, sex, age_group, award_place)
-                SELECT :org, :race, * FROM unnest(CAST(:ids AS bigint[]), CAST(:cats AS text[]),
-                    CAST(:sexes AS text[]), CAST(:groups AS text[]), CAST(:places AS int[]))
-                ON CONFLICT (race_id, entry_id, category) DO UPDATE SET sex = EXCLUDED.sex,
-                    age_group = EXCLUDED.age_group, award_place = EXCLUDED.award_place
-                WHERE (awards.sex, awards.age_group, awards.award_place)
-                    IS DISTINCT FROM (EXCLUDED.sex, EXCLUDED.age_group, EXCLUDED.award_place)
-                """
-            ),
-            {
-                "org": org_id, "race": race_id,
-                "ids": [w.entry_id for w in wins], "cats": [w.category for w in wins],
-                "sexes": [w.sex for w in wins], "groups": [w.age_group for w in wins],
-                "places": [w.award_place for w in wins],
-            },
-        ))
-    return removed + upserted
+def visible_races(session: Session, race_ids: Sequence[int]) -> set[int]:
+    """Which of these races exist for the transaction's tenant."""
+    rows = session.execute(text("SELECT id FROM races WHERE id = ANY(:ids)"), {"ids": list(race_ids)})
+    return set(rows.scalars())
 
 
-def mark_scored(session: Session, race_id: int) -> None:
-    session.execute(text("UPDATE races SET scored_at = now() WHERE id = :id"), {"id": race_id})
+def score(session: Session, race_ids: Sequence[int]) -> list[ScoredRace]:
+    """Place every finisher of these races and rebuild their award lists, writing only differences."""
+    rows = session.execute(text(SCORE), {"races": list(race_ids)}).all()
+    return [ScoredRace(int(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+
+def mark_scored(session: Session, race_ids: Sequence[int]) -> None:
+    session.execute(text("UPDATE races SET scored_at = now() WHERE id = ANY(:ids)"), {"ids": list(race_ids)})
 
 
 def races_of_edition(session: Session, edition_id: int) -> list[int]:

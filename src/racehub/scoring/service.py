@@ -1,4 +1,8 @@
-"""Scoring a race: places for every finisher and the award list, by the race's rules."""
+"""Scoring a race: places for every finisher and the award list, by the race's rules.
+
+The work is set-based SQL (`racehub.scoring.repository`), many races per statement; the rules it
+implements are `racehub.scoring.rules`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from racehub.errors import RaceNotFound
 from racehub.scoring import repository
-from racehub.scoring.rules import awards, place_finishers
+
+BATCH_RACES = 2000  # races per statement: bounds the memory of one statement's sorts
 
 
 @dataclass(frozen=True)
@@ -22,29 +27,32 @@ class RaceScore:
 
 def score_race(session: Session, race_id: int, *, mark: bool = True) -> RaceScore:
     """Compute and store places and awards for one race."""
-    found = repository.race_rules(session, race_id)
-    if found is None:
-        raise RaceNotFound(f"race {race_id} not found")
-    org_id, basis, rules = found
-    finishers = repository.finishers(session, race_id, basis)
-    placements = place_finishers(finishers, rules.age_group_width)
-    wins = awards(finishers, rules)
-    changed = repository.write_places(session, race_id, placements)
-    changed += repository.write_awards(session, org_id, race_id, wins)
-    if mark and changed:
-        repository.mark_scored(session, race_id)
-    return RaceScore(race_id, len(finishers), len(wins), changed)
+    return score_races(session, [race_id], mark=mark)[0]
 
 
 def score_races(
-    session: Session, race_ids: Iterable[int], *, on_race: Callable[[RaceScore], None] | None = None
+    session: Session,
+    race_ids: Iterable[int],
+    *,
+    on_race: Callable[[RaceScore], None] | None = None,
+    mark: bool = True,
 ) -> list[RaceScore]:
-    scores = []
-    for race_id in race_ids:
-        score = score_race(session, race_id)
-        scores.append(score)
-        if on_race:
-            on_race(score)
+    """Score these races (in this order); a race whose places or awards changed gets `scored_at`."""
+    ids = list(race_ids)
+    visible = repository.visible_races(session, ids) if ids else set()
+    missing = [r for r in ids if r not in visible]
+    if missing:
+        raise RaceNotFound(f"race {missing[0]} not found")
+    scores: list[RaceScore] = []
+    for start in range(0, len(ids), BATCH_RACES):
+        batch = repository.score(session, ids[start : start + BATCH_RACES])
+        if mark:
+            repository.mark_scored(session, [s.race_id for s in batch if s.changed_rows])
+        for s in batch:
+            score = RaceScore(s.race_id, s.finishers, s.awards, s.changed_rows)
+            scores.append(score)
+            if on_race:
+                on_race(score)
     return scores
 
 
