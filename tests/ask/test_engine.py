@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from racehub.ask.engine import AskEngine
+from racehub.ask.text import STATE_NAMES
 from tests.ask.answers import (
     TODAY,
     ask,
@@ -429,6 +430,30 @@ class TestRecords:
         assert f"{first['first_name']} {first['last_name']}" in {e.name for e in holders}
         assert first["year"] in {e.race.event.year for e in holders}
         assert first["time"] in answer.answer
+
+    def test_fastest_from_one_state_is_not_a_sex_winner(self, engine: AskEngine, bundle: Bundle) -> None:
+        """Narrowed past sex, the record may belong to a runner who won nothing: every finisher counts."""
+        races = [r for r in bundle.races if r.event.name == BOSTON and r.name == "Marathon"]
+        winners = {bundle.winner(r, sex).participant_id for r in races for sex in ("F", "M")}
+        by_state: dict[str, list[Entry]] = {}
+        for e in bundle.finishers(*races):
+            by_state.setdefault(e.state, []).append(e)
+        state, field = next(
+            (s, f)
+            for s, f in sorted(by_state.items(), key=lambda kv: -len(kv[1]))
+            if s in STATE_NAMES and min(f, key=lambda e: e.placement_ms).participant_id not in winners
+        )
+        best = min(e.placement_ms for e in field)
+        question = (
+            f"What is the fastest time ever run at the Boston Marathon by a runner from {STATE_NAMES[state]}?"
+        )
+        answer = ask(engine, question)
+        assert_parser_answer(answer, max_rows=5)
+        first = records(answer)[0]
+        assert_time(first["time"], best)
+        assert f"{first['first_name']} {first['last_name']}" in {
+            e.name for e in field if e.placement_ms == best
+        }
 
 
 class TestRepeatRunners:

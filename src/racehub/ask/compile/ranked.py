@@ -87,11 +87,25 @@ def _singular(who: str) -> str:
     }.get(who, who)
 
 
-def compile_winner(intent: Intent) -> Query:
-    has_filters = any(
-        v is not None for v in (intent.age_min, intent.age_max, intent.state, intent.team, intent.city)
+def _runners_filtered(intent: Intent) -> bool:
+    """Whether the question narrows the finishers by more than sex (so stored sex places don't apply)."""
+    return any(
+        v is not None
+        for v in (
+            intent.age_min,
+            intent.age_max,
+            intent.state,
+            intent.team,
+            intent.city,
+            intent.source,
+            intent.time_max_ms,
+            intent.time_min_ms,
+        )
     )
-    if has_filters:
+
+
+def compile_winner(intent: Intent) -> Query:
+    if _runners_filtered(intent):
         return compile_ranked(intent.with_(order="asc"), limit=1)
     race_ids = scope_races(intent, prefer_namesake=True)
     b = Builder()
@@ -130,6 +144,10 @@ def compile_record(intent: Intent) -> Query:
         raise NeedsChoice(f"{intent.scope.series.name} has {len(races)} races: which one's record?", races)
     b = Builder()
     base_filters(intent, b, race_ids=race_ids, subject="finishers")
+    if not _runners_filtered(intent):
+        # The fastest of a sex over many editions is the fastest of that sex in its own race: rank only
+        # the races' sex winners (stored places, as winner answers use) instead of every finisher.
+        b.add("sex_place = 1")
     sexes = "PARTITION BY sex " if not intent.sex else ""
     sql = (
         f"SELECT year, sex, first_name, last_name, age, placement_ms AS time_ms FROM ("
