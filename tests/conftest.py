@@ -104,6 +104,15 @@ def db(pg_admin_url: str, template_db: str, test_settings: Settings) -> Iterator
     _drop_database(pg_admin_url, name)
 
 
+@pytest.fixture
+def other_db(pg_admin_url: str, template_db: str, test_settings: Settings) -> Iterator[Database]:
+    """A second fresh database, for tests that compare two ways of reaching the same data."""
+    name, database = make_database(pg_admin_url, template_db, test_settings, "racehub_o")
+    yield database
+    database.dispose()
+    _drop_database(pg_admin_url, name)
+
+
 @pytest.fixture(scope="session")
 def bundle_db(pg_admin_url: str, template_db: str, test_settings: Settings) -> Iterator[Database]:
     """A database with the racedata-v1 bundle imported and scored; tests must not write to it."""

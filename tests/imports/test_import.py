@@ -559,18 +559,36 @@ class TestNaturalKeyDuplicatesRejected:
         assert_empty(db)
 
 
+# A last step that fails once every table has been written.
+FAILING_STEP = ("splits", "SELECT (1 / (SELECT count(*) - count(*) FROM splits)) = 1")
+
+
 class TestImportIsOneTransaction:
-    def test_failure_in_the_last_step_leaves_nothing_behind(
+    def test_failure_in_the_last_step_of_a_first_load_leaves_nothing_behind(
         self, db: Database, small_bundle: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        # Every merge has run and written rows by the time this statement fails.
-        failing = (
-            *repository.MERGES,
-            ("splits", "SELECT (1 / (SELECT count(*) - count(*) FROM splits)) = 1"),
-        )
-        monkeypatch.setattr(repository, "MERGES", failing)
+        first_load = repository.first_load_merges
+        monkeypatch.setattr(repository, "first_load_merges", lambda **kw: (*first_load(**kw), FAILING_STEP))
 
         with pytest.raises(DBAPIError, match="division by zero"), db.session(Scope.operator()) as session:
             import_bundle(session, small_bundle)
 
         assert_empty(db)
+
+    def test_failure_in_the_last_step_of_a_merge_leaves_the_tables_as_they_were(
+        self, db: Database, small_bundle: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        run_import(db, small_bundle)
+        before = checksums(db)
+
+        def new_email(header: list[str], rows: list[list[str]]) -> int:
+            rows[0][header.index("email")] = "moved.house@example.org"
+            return 0
+
+        edit_rows(small_bundle / "ct_participants.csv", new_email)
+        monkeypatch.setattr(repository, "MERGES", (*repository.MERGES, FAILING_STEP))
+
+        with pytest.raises(DBAPIError, match="division by zero"), db.session(Scope.operator()) as session:
+            import_bundle(session, small_bundle)
+
+        assert checksums(db) == before

@@ -10,6 +10,7 @@ to the merges, which notice when a row referenced nothing; only then are they ru
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from racehub.imports.repository import (
 from racehub.imports.stream import Prover, StagedFile
 
 Finding = tuple[int, str]  # (line, problem)
+GROUPED_BY_RACE = "grouped by race"  # what a prover of participants shows: each race's rows stand together
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,27 @@ class GroupedKeys(Prover):
         self.tail = tail
 
 
+class Grouped(Prover):
+    """Rows of one value of `key` stand together: once the value changes, it never comes back."""
+
+    def __init__(self, proves: str, key: str) -> None:
+        super().__init__()
+        self.proves, self.fields = proves, (key,)
+        self.seen: set[Any] = set()
+        self.last: Any = None
+
+    def observe(self, *columns: Sequence[Any]) -> None:
+        if not self.holds:
+            return
+        for value, _ in itertools.groupby(columns[0]):
+            if value != self.last:
+                if value in self.seen:
+                    self.holds = False
+                    return
+                self.seen.add(value)
+                self.last = value
+
+
 class TimedFinishers(Prover):
     """No finisher without a gun or a chip time."""
 
@@ -220,6 +243,7 @@ def provers(file: str, context: Context) -> list[Prover]:
         return [
             IncreasingIds("duplicate participant_id", "participant_id"),
             KnownIds("unknown race_id", "race_id", context.race_ids),
+            Grouped(GROUPED_BY_RACE, "race_id"),
         ]
     if file == "ct_results.csv":
         return [IncreasingIds("second result", "participant_id"), TimedFinishers()]

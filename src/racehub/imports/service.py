@@ -73,8 +73,10 @@ def import_bundle(session: Session, directory: Path, *, progress: Progress | Non
     report = ImportReport(read={READ_NAMES[f]: staged[f].rows for f in FILES})
     repository.create_work_tables(session)
     bulk = repository.bulk_load_begin(session)
-    steps = len(repository.MERGES) + 2
-    for step, (table, sql) in enumerate(repository.MERGES):
+    grouped = staged["ct_participants.csv"].proven(checks.GROUPED_BY_RACE)
+    merges = repository.first_load_merges(grouped_by_race=grouped) if bulk else repository.MERGES
+    steps = len(merges) + 2
+    for step, (table, sql) in enumerate(merges):
         if progress:
             progress(f"merging {table}", step, steps)
         inserted, updated, source = repository.merge(session, sql)
@@ -87,6 +89,8 @@ def import_bundle(session: Session, directory: Path, *, progress: Progress | Non
         report.inserted[table], report.updated[table] = inserted, updated
         if table == "races":
             repository.map_races(session)
+        elif table == "persons" and bulk:
+            repository.analyze_bulk(session, "persons")  # entries are matched to the persons just written
         elif table == "entries":
             repository.analyze_map_entries(session)
     if bulk:

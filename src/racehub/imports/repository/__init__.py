@@ -1,9 +1,11 @@
 """All SQL of the bundle import: typed staging tables filled by COPY, checks that name the first bad
 line, then set-based merges that touch only rows that differ."""
 
+from racehub.imports.repository.first_load import first_load_merges
 from racehub.imports.repository.merges import (
     MERGES,
     SOURCES,
+    analyze_bulk,
     analyze_map_entries,
     begin,
     bulk_load_begin,
@@ -33,6 +35,7 @@ __all__ = [
     "SOURCES",
     "STAGING_TABLES",
     "analyze",
+    "analyze_bulk",
     "analyze_loaded",
     "analyze_map_entries",
     "begin",
@@ -44,6 +47,7 @@ __all__ = [
     "driver_connection",
     "first_duplicate",
     "first_finisher_without_time",
+    "first_load_merges",
     "first_unknown",
     "map_races",
     "mark_placed",

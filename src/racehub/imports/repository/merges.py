@@ -18,11 +18,6 @@ from sqlalchemy.orm import Session
 
 from racehub.scoring.repository import award_rows_sql, placed_rows_sql
 
-
-def _ms(interval: str) -> str:
-    return f"(extract(epoch FROM {interval}) * 1000)::integer"
-
-
 WORK_TABLES = (
     "CREATE TEMP TABLE map_races (legacy_id bigint PRIMARY KEY, race_id bigint NOT NULL, "
     "org_id bigint NOT NULL) ON COMMIT DROP",
@@ -133,16 +128,16 @@ _ENTRY_VALUES = (
     "bib, first_name, last_name, sex, dob, age, email, phone, address1, city, state, zip, country, team, "
     "registered_at, registration_source"
 )
-_ENTRY_COLUMNS = [c.strip() for c in _ENTRY_VALUES.split(",")]
+ENTRY_COLUMNS = [c.strip() for c in _ENTRY_VALUES.split(",")]
 
 ENTRIES = f"""
     WITH src AS MATERIALIZED (
         SELECT p.participant_id, m.org_id, m.race_id, pe.id AS person_id,
-               {", ".join(f"p.{c}" for c in _ENTRY_COLUMNS)},
+               {", ".join(f"p.{c}" for c in ENTRY_COLUMNS)},
                en.id AS entry_id, en.race_id AS old_race_id,
-               (en.race_id, en.person_id, {", ".join(f"en.{c}" for c in _ENTRY_COLUMNS)})
+               (en.race_id, en.person_id, {", ".join(f"en.{c}" for c in ENTRY_COLUMNS)})
                  IS DISTINCT FROM
-               (m.race_id, pe.id, {", ".join(f"p.{c}" for c in _ENTRY_COLUMNS)}) AS changed,
+               (m.race_id, pe.id, {", ".join(f"p.{c}" for c in ENTRY_COLUMNS)}) AS changed,
                (en.race_id, en.sex, en.age) IS DISTINCT FROM (m.race_id, p.sex, p.age) AS rescore
         FROM stg_participants p JOIN map_races m ON m.legacy_id = p.race_id
         LEFT JOIN persons pe ON pe.org_id = m.org_id AND pe.dob = p.dob
@@ -150,7 +145,7 @@ ENTRIES = f"""
         LEFT JOIN entries en ON en.org_id = m.org_id AND en.legacy_id = p.participant_id),
     updated AS (
         UPDATE entries en SET (race_id, person_id, {_ENTRY_VALUES})
-            = (s.race_id, s.person_id, {", ".join(f"s.{c}" for c in _ENTRY_COLUMNS)})
+            = (s.race_id, s.person_id, {", ".join(f"s.{c}" for c in ENTRY_COLUMNS)})
         FROM src s WHERE s.entry_id IS NOT NULL AND s.changed AND en.id = s.entry_id
         RETURNING en.id),
     inserted AS (
@@ -175,11 +170,11 @@ _RULES = (
 
 RESULTS = f"""
     WITH src AS MATERIALIZED (
-        SELECT m.entry_id, m.org_id, m.race_id, s.status, {_ms("s.gun_time")} AS gun_ms,
-               {_ms("s.chip_time")} AS chip_ms, m.sex, m.age,
+        SELECT m.entry_id, m.org_id, m.race_id, s.status, s.gun_time_ms AS gun_ms,
+               s.chip_time_ms AS chip_ms, m.sex, m.age,
                re.entry_id IS NOT NULL AS known, re.race_id AS old_race_id,
                (re.status, re.gun_ms, re.chip_ms, re.race_id)
-                 IS DISTINCT FROM (s.status, {_ms("s.gun_time")}, {_ms("s.chip_time")}, m.race_id) AS changed
+                 IS DISTINCT FROM (s.status, s.gun_time_ms, s.chip_time_ms, m.race_id) AS changed
         FROM stg_results s JOIN map_entries m ON m.participant_id = s.participant_id
         LEFT JOIN results re ON re.entry_id = m.entry_id),
     known_races AS (SELECT DISTINCT race_id FROM src WHERE known),
@@ -220,11 +215,11 @@ RESULTS = f"""
     SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated), (SELECT count(*) FROM src),
            (SELECT count(*) FROM awarded)"""
 
-SPLITS = f"""
+SPLITS = """
     WITH src AS MATERIALIZED (
-        SELECT m.entry_id, m.org_id, s.split_name, s.distance_m, {_ms("s.chip_elapsed")} AS chip_ms,
+        SELECT m.entry_id, m.org_id, s.split_name, s.distance_m, s.chip_elapsed_ms AS chip_ms,
                sp.entry_id IS NOT NULL AS known,
-               (sp.distance_m, sp.chip_ms) IS DISTINCT FROM (s.distance_m, {_ms("s.chip_elapsed")}) AS changed
+               (sp.distance_m, sp.chip_ms) IS DISTINCT FROM (s.distance_m, s.chip_elapsed_ms) AS changed
         FROM stg_splits s JOIN map_entries m ON m.participant_id = s.participant_id
         LEFT JOIN splits sp ON sp.entry_id = m.entry_id AND sp.name = s.split_name),
     updated AS (
@@ -310,6 +305,11 @@ def bulk_load_begin(session: Session) -> bool:
     found = text("SELECT to_regprocedure('racehub_bulk_load_begin()') IS NOT NULL")
     present = session.execute(found).scalar()
     return bool(present) and bool(session.execute(text("SELECT racehub_bulk_load_begin()")).scalar())
+
+
+def analyze_bulk(session: Session, table: str) -> None:
+    """Fresh statistics of one of a first load's tables, mid-load (owner rights, migration 0040)."""
+    session.execute(text("SELECT racehub_bulk_load_analyze(CAST(:t AS regclass))"), {"t": table})
 
 
 def bulk_load_finish(session: Session) -> None:

@@ -37,9 +37,18 @@ def _ident(name: str) -> str:
 def create_staging(session: Session, file: str, columns: Sequence[tuple[str, str]], first_line: int) -> str:
     """A fresh staging table for `file` (dropped at commit); returns its name.
 
-    Rows copied without a line number are numbered from `first_line` on, in the order they arrive."""
+    Rows copied without a line number are numbered from `first_line` on, in the order they arrive.
+    Every interval cell (a race time) is also kept as whole milliseconds, `<name>_ms`, computed once
+    as the row arrives rather than by every statement that reads it."""
     table = STAGING_TABLES[file]
-    body = ", ".join(f"{_ident(name)} {sql_type}" for name, sql_type in columns)
+    cells = [f"{_ident(name)} {sql_type}" for name, sql_type in columns]
+    cells += [
+        f"{_ident(name + '_ms')} integer GENERATED ALWAYS AS "
+        f"((date_part('epoch', {_ident(name)}) * 1000)::integer) STORED"
+        for name, sql_type in columns
+        if sql_type == "interval"
+    ]
+    body = ", ".join(cells)
     session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{table}"))
     session.execute(
         text(
