@@ -16,6 +16,7 @@ from racehub.db import Database, Scope
 from racehub.imports import repository
 from racehub.imports.service import import_bundle
 from tests.imports.bundle_files import edit_rows
+from tests.imports.db_state import portable_rows
 
 BULK_TABLES = ("persons", "entries", "results", "splits", "awards")
 SCHEMA = """
@@ -65,42 +66,6 @@ class TestBulkPathOnlyForEmptyTables:
     def test_the_application_role_cannot_read_the_pending_definitions(self, db: Database) -> None:
         with pytest.raises(DBAPIError, match="permission denied"), db.session(Scope.operator()) as session:
             session.execute(text("SELECT * FROM racehub_bulk_ddl"))
-
-
-# Each table's rows with every generated id replaced by the bundle's ids or natural keys, so that two
-# databases loaded in different ways can be compared row for row.
-PORTABLE_ROWS = {
-    "persons": """
-        SELECT o.legacy_id, p.first_name, p.last_name, p.dob, p.sex, p.search_first_name, p.search_last_name
-        FROM persons p JOIN organizations o ON o.id = p.org_id""",
-    "entries": """
-        SELECT e.legacy_id, o.legacy_id, r.legacy_id, p.first_name, p.last_name, p.dob,
-               e.bib, e.first_name, e.last_name, e.sex, e.dob, e.age, e.email, e.phone, e.address1, e.city,
-               e.state, e.zip, e.country, e.team, e.registered_at, e.registration_source
-        FROM entries e JOIN organizations o ON o.id = e.org_id JOIN races r ON r.id = e.race_id
-        LEFT JOIN persons p ON p.id = e.person_id""",
-    "results": """
-        SELECT e.legacy_id, o.legacy_id, r.legacy_id, re.status, re.gun_ms, re.chip_ms, re.overall_place,
-               re.sex_place, re.age_group, re.age_group_place
-        FROM results re JOIN entries e ON e.id = re.entry_id JOIN organizations o ON o.id = re.org_id
-        JOIN races r ON r.id = re.race_id""",
-    "splits": """
-        SELECT e.legacy_id, o.legacy_id, s.name, s.distance_m, s.chip_ms
-        FROM splits s JOIN entries e ON e.id = s.entry_id JOIN organizations o ON o.id = s.org_id""",
-    "awards": """
-        SELECT r.legacy_id, e.legacy_id, o.legacy_id, a.category, a.sex, a.age_group, a.award_place
-        FROM awards a JOIN entries e ON e.id = a.entry_id JOIN races r ON r.id = a.race_id
-        JOIN organizations o ON o.id = a.org_id""",
-    "scored races": "SELECT legacy_id FROM races WHERE scored_at IS NOT NULL",
-}
-
-
-def portable_rows(database: Database) -> dict[str, list[str]]:
-    with database.owner_engine.connect() as conn:
-        return {
-            name: sorted(str(tuple(row)) for row in conn.execute(text(sql)))
-            for name, sql in PORTABLE_ROWS.items()
-        }
 
 
 class TestFirstLoadWritesWhatMergesWrite:

@@ -367,6 +367,16 @@ def _bad_time(directory: Path) -> int:
     return edit_rows(directory / "ct_results.csv", edit)
 
 
+def _untimed_finisher(directory: Path) -> int:
+    def edit(header: list[str], rows: list[list[str]]) -> int:
+        status = header.index("status")
+        index = [i for i, row in enumerate(rows) if row[status] == "FIN"][70]
+        rows[index][header.index("gun_time")] = rows[index][header.index("chip_time")] = ""
+        return index + 2
+
+    return edit_rows(directory / "ct_results.csv", edit)
+
+
 def _set_participant_cell(column: str, value: str, index: int) -> Callable[[Path], int]:
     def damage(directory: Path) -> int:
         def edit(header: list[str], rows: list[list[str]]) -> int:
@@ -415,6 +425,7 @@ def _remove_splits(directory: Path) -> int:
 
 CORRUPTIONS = [
     pytest.param(Corruption("ct_results.csv", "gun_time", _bad_time), id="bad-time"),
+    pytest.param(Corruption("ct_results.csv", "gun_time", _untimed_finisher), id="untimed-finisher"),
     pytest.param(
         Corruption("ct_participants.csv", "race_id", _set_participant_cell("race_id", "999999999", 100)),
         id="unknown-race",

@@ -98,11 +98,15 @@ def _time_text(value: Any) -> str:
     return "" if value is None else f"{value} milliseconds"
 
 
-# Canonical cells: PostgreSQL parses these to exactly what the Python parser returns. Text cells only
-# need to hold no line break or comma here: the stream rejects a chunk with a quote, a NUL, a tab-like
-# character or a space next to a comma or a line end, so no canonical text cell has anything to strip.
-TEXT = r"[^,\r\n]++"
-ANY_CELL = r"[^,\r\n]*+"
+# Canonical cells: PostgreSQL parses these to exactly what the Python parser returns. No cell holds a
+# line break, a comma, a quote (CSV quoting), a NUL or an ASCII blank other than the space that
+# str.strip() would remove; a text cell neither starts nor ends with a space, so it has nothing to strip
+# (the stream rejects chunks with the other Unicode blanks). Cells of columns RaceHub ignores only need
+# to leave the row's shape alone.
+_CELL_BYTE = r'[^,\r\n"\x00\t\x0b\x0c\x1c-\x1f]'
+_EDGE_BYTE = r'[^,\r\n"\x00\t\x0b\x0c\x1c-\x1f ]'
+TEXT = rf"{_EDGE_BYTE}(?:{_CELL_BYTE}*+(?<! ))?"
+ANY_CELL = rf"{_CELL_BYTE}*+"
 BIGINT = r"-?[0-9]{1,18}"
 INT = r"-?[0-9]{1,9}"
 DATE = r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
