@@ -22,16 +22,11 @@ AGE_GROUP = """CASE
         ELSE ({age} / 10 * 10)::text || '-' || ({age} / 10 * 10 + 9)::text END
     END"""
 
-RULE_COLUMNS = (
-    "placement_basis", "age_group_width", "overall_award_depth", "masters_award_depth", "masters_min_age",
-    "ag_award_depth", "exclude_award_winners_from_ag",
-)
-
-
 def placed_rows_sql(source: str) -> str:
     """`source`'s rows with is_fin, age_group and the three places (NULL for anyone not placed).
 
-    `source` has entry_id, org_id, race_id, status, sex, age, ms (the placement time) and the race rules.
+    `source` has entry_id, org_id, race_id, status, sex, age, ms (the placement time) and the race's
+    age_group_width; nothing else of the race rides through the sorts.
     """
     finisher = "(src.status = 'FIN' AND src.ms IS NOT NULL)"
     label = AGE_GROUP.format(age="src.age", width="src.age_group_width")
@@ -49,10 +44,13 @@ def placed_rows_sql(source: str) -> str:
 
 
 def award_rows_sql(placed: str) -> str:
-    """Award rows (org_id, race_id, entry_id, category, sex, age_group, award_place) of placed finishers."""
+    """Award rows (org_id, race_id, entry_id, category, sex, age_group, award_place) of placed finishers,
+    by the award rules of their races."""
     overall = f"""
-        SELECT p.*, (p.overall_award_depth > 0 AND p.sex_place <= p.overall_award_depth) AS overall_win
-        FROM {placed} p WHERE p.is_fin"""
+        SELECT p.*, r.overall_award_depth, r.masters_award_depth, r.masters_min_age, r.ag_award_depth,
+               r.exclude_award_winners_from_ag,
+               (r.overall_award_depth > 0 AND p.sex_place <= r.overall_award_depth) AS overall_win
+        FROM {placed} p JOIN races r ON r.id = p.race_id WHERE p.is_fin"""
     masters_pool = f"""
         SELECT o.*, (o.age IS NOT NULL AND o.age >= o.masters_min_age AND NOT o.overall_win) AS masters_pool
         FROM ({overall}) o"""
@@ -83,8 +81,7 @@ def award_rows_sql(placed: str) -> str:
 SCORE = f"""
     WITH src AS (
         SELECT re.entry_id, re.org_id, re.race_id, re.status, en.sex, en.age,
-               CASE r.placement_basis WHEN 'gun' THEN re.gun_ms ELSE re.chip_ms END AS ms,
-               {", ".join(f"r.{c}" for c in RULE_COLUMNS)}
+               CASE r.placement_basis WHEN 'gun' THEN re.gun_ms ELSE re.chip_ms END AS ms, r.age_group_width
         FROM results re JOIN entries en ON en.id = re.entry_id JOIN races r ON r.id = re.race_id
         WHERE re.race_id = ANY(CAST(:races AS bigint[]))),
     placed AS MATERIALIZED ({placed_rows_sql("src")}),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from racehub.imports.repository.merges import ENTRY_COLUMNS, MERGES
-from racehub.scoring.repository import RULE_COLUMNS, award_rows_sql, placed_rows_sql
+from racehub.scoring.repository import award_rows_sql, placed_rows_sql
 
 # One person per (tenant, first and last name in any case, date of birth); the first entry's spelling.
 # The sort leads with a hash of the folded names: nearly every comparison is then one of two integers
@@ -58,7 +58,7 @@ RESULTS = f"""
         SELECT m.entry_id, m.org_id, m.race_id, s.status, s.gun_time_ms AS gun_ms,
                s.chip_time_ms AS chip_ms, m.sex, m.age,
                CASE WHEN r.placement_basis = 'gun' THEN s.gun_time_ms ELSE s.chip_time_ms END AS ms,
-               {", ".join(f"r.{c}" for c in RULE_COLUMNS)}
+               r.age_group_width
         FROM stg_results s JOIN map_entries m ON m.participant_id = s.participant_id
         JOIN races r ON r.id = m.race_id),
     placed AS MATERIALIZED ({placed_rows_sql("incoming")}),

@@ -163,11 +163,6 @@ ENTRIES = f"""
         WHERE src.entry_id IS NOT NULL AND src.rescore AND t.race_id IS NOT NULL)
     SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated), (SELECT count(*) FROM src)"""
 
-_RULES = (
-    "r.placement_basis, r.age_group_width, r.overall_award_depth, r.masters_award_depth, r.masters_min_age, "
-    "r.ag_award_depth, r.exclude_award_winners_from_ag"
-)
-
 RESULTS = f"""
     WITH src AS MATERIALIZED (
         SELECT m.entry_id, m.org_id, m.race_id, s.status, s.gun_time_ms AS gun_ms,
@@ -187,7 +182,7 @@ RESULTS = f"""
         SELECT src.entry_id, src.org_id, src.race_id, src.status, src.gun_ms, src.chip_ms, src.sex, src.age,
                CASE WHEN f.race_id IS NULL THEN NULL
                     WHEN r.placement_basis = 'gun' THEN src.gun_ms ELSE src.chip_ms END AS ms,
-               {_RULES}
+               r.age_group_width
         FROM src JOIN races r ON r.id = src.race_id LEFT JOIN fresh_races f ON f.race_id = src.race_id
         WHERE NOT src.known),
     placed AS MATERIALIZED ({placed_rows_sql("incoming")}),
