@@ -63,6 +63,9 @@ class TestBenchmarksRunAtTinyScale:
         assert all(p["seconds"] > 0 and p["rows_per_s"] > 0 for p in imp["phases"])
         assert imp["noop_changed"] == 0
         assert 0 < imp["import_share_of_copy"] < 10
+        assert imp["phases"][3]["name"].startswith("ceiling")
+        assert all(seconds > 0 for seconds in imp["rebuild_s"].values()), imp["rebuild_s"]
+        assert 0 < imp["ceiling_share_of_copy"] < 1
         assert imp["import_peak_rss_mib"] > 0
 
     def test_answers_are_timed_over_http_in_process_and_as_direct_sql(self, figures: dict[str, Any]) -> None:
@@ -91,6 +94,6 @@ class TestBenchmarksRunAtTinyScale:
 
     def test_summary_names_every_figure_with_its_target(self, figures: dict[str, Any]) -> None:
         names = [row["figure"] for row in figures["summary"]]
-        assert len(names) == 7
+        assert len(names) == 8
         assert all(row["target"] for row in figures["summary"])
         assert figures["machine"]["cpus"] >= 1
