@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/racehub demo
 
 browser:
-	@bash scripts/ensure-chromium
+	@bash scripts/ensure-deb /usr/bin/chromium chromium "the browser tests"
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
@@ -27,8 +27,8 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench_import.py
-	$(BIN)/python bench/bench_ask.py
+	@bash scripts/ensure-deb /usr/bin/wrk wrk "the results API benchmark"
+	$(BIN)/python bench/run_all.py --results 50000 --rounds 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -57,7 +57,7 @@ from benchlib import (
 )
 
 from racehub.db import Database, Scope
-from racehub.imports.service import import_bundle
+from racehub.imports.service import analyze_tables, import_bundle
 
 DEFAULT_BUNDLE = REPO.parent / "shared" / "data" / "racedata-v1"
 BUNDLE_FILES = (
@@ -269,6 +269,7 @@ def imported_database(bundle: Path, home: Path) -> Iterator[str]:
         database.upgrade()
         with database.session(Scope.operator()) as session:
             import_bundle(session, bundle)
+        analyze_tables(database)
         database.dispose()
         yield owner_uri
 

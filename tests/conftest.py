@@ -22,7 +22,7 @@ from racehub.config import Settings
 from racehub.db import Database, Scope
 from racehub.db.embedded import start_embedded
 from racehub.db.engine import libpq_uri
-from racehub.imports.service import import_bundle
+from racehub.imports.service import analyze_tables, import_bundle
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLE = Path(os.environ.get("RACEHUB_TEST_BUNDLE", REPO.parent / "shared" / "data" / "racedata-v1"))
@@ -115,10 +115,12 @@ def other_db(pg_admin_url: str, template_db: str, test_settings: Settings) -> It
 
 @pytest.fixture(scope="session")
 def bundle_db(pg_admin_url: str, template_db: str, test_settings: Settings) -> Iterator[Database]:
-    """A database with the racedata-v1 bundle imported and scored; tests must not write to it."""
+    """A database with the racedata-v1 bundle imported and scored, vacuumed and analyzed as
+    `racehub import racedata` leaves it; tests must not write to it."""
     name, database = make_database(pg_admin_url, template_db, test_settings, "racehub_bundle")
     with database.session(Scope.operator()) as session:
         import_bundle(session, BUNDLE)
+    analyze_tables(database)
     yield database
     database.dispose()
     _drop_database(pg_admin_url, name)

@@ -91,3 +91,21 @@ class TestNameSearchPlan:
         assert "persons_search_last_name_idx" in plan, plan
         assert "persons_search_first_name_idx" in plan, plan
         assert found == 22  # Núñez120, Núñez125, Núñez1200..Núñez1295: this tenant's only
+
+
+class TestEntryDeletePlan:
+    def test_an_entrys_awards_are_found_by_index_when_it_is_deleted(
+        self, db: Database, big_races: tuple[int, int]
+    ) -> None:
+        org_id, race_id = big_races
+        with db.session(Scope.tenant(org_id)) as session:
+            entry_id = session.execute(
+                text("SELECT entry_id FROM awards WHERE race_id = :r LIMIT 1"), {"r": race_id}
+            ).scalar_one()
+            # Forced off the sequential scan to show an index serves it at all: with millions of awards,
+            # reading them all once per deleted entry made deleting a timing company's test marathon
+            # (31,500 entries) take over ten minutes.
+            session.execute(text("SET LOCAL enable_seqscan = off"))
+            # What the foreign key's ON DELETE CASCADE runs for every entry deleted.
+            plan = _plan(session, "DELETE FROM ONLY awards WHERE entry_id = :e", {"e": entry_id})
+        assert "awards_entry_idx" in plan, plan

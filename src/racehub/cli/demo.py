@@ -14,7 +14,7 @@ from sqlalchemy import select
 from racehub.auth import service as auth
 from racehub.cli.common import console, database, fails_cleanly
 from racehub.db import Scope
-from racehub.imports.service import import_bundle
+from racehub.imports.service import analyze_tables, import_bundle
 from racehub.models import Organization
 
 REPO = Path(__file__).resolve().parents[3]
@@ -46,6 +46,8 @@ def demo(
     console.print(f"importing {source} …")
     with db.session(Scope.operator()) as session:
         report = import_bundle(session, source)
+    if report.changed:
+        analyze_tables(db)
     console.print(f"{sum(report.read.values()):,} rows read, {report.changed:,} changed")
     with db.session(Scope.operator()) as session:
         org = session.scalars(select(Organization).order_by(Organization.id)).first()

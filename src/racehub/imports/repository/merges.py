@@ -308,5 +308,6 @@ def analyze_bulk(session: Session, table: str) -> None:
 
 
 def bulk_load_finish(session: Session) -> None:
-    """Rebuild what bulk_load_begin dropped (validating every foreign key) and refresh statistics."""
+    """Rebuild what bulk_load_begin dropped (validating every foreign key); statistics are gathered
+    after the commit (`service.analyze_tables`)."""
     session.execute(text("SELECT racehub_bulk_load_finish()"))
