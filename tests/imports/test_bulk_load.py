@@ -6,6 +6,8 @@ the schema before it, nothing is left pending, and the path is taken only for em
 
 from __future__ import annotations
 
+import itertools
+import random
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,26 @@ class TestFirstLoadWritesWhatMergesWrite:
         first_load, merged = portable_rows(db), portable_rows(other_db)
         assert all(first_load.values())
         assert first_load == merged
+
+
+class TestFirstLoadKeepsARacesEntriesTogether:
+    @pytest.mark.parametrize("interleaved", [False, True], ids=["file-grouped-by-race", "races-interleaved"])
+    def test_each_races_entries_are_stored_side_by_side(
+        self, db: Database, small_bundle: Path, interleaved: bool
+    ) -> None:
+        """Read in file order when the file keeps each race's rows together, else sorted by race: either
+        way a race's entries (and so its pages of results) sit together on disk."""
+        if interleaved:
+
+            def shuffle(header: list[str], rows: list[list[str]]) -> int:
+                random.Random(7).shuffle(rows)
+                return len(rows)
+
+            edit_rows(small_bundle / "ct_participants.csv", shuffle)
+        with db.session(Scope.operator()) as session:
+            import_bundle(session, small_bundle)
+        with db.owner_engine.connect() as conn:
+            stored_order = list(conn.execute(text("SELECT race_id FROM entries ORDER BY ctid")).scalars())
+        runs = [race for race, _ in itertools.groupby(stored_order)]
+        assert len(set(stored_order)) > 1
+        assert len(runs) == len(set(runs)), "a race's entries are split across the table"

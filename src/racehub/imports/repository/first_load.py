@@ -1,10 +1,10 @@
 """SQL of a first load: staged rows straight into empty entry tables, one pass each.
 
 Taken when `bulk_load_begin` found persons, entries, results, splits and awards empty (their secondary
-indexes and foreign keys dropped until the end of the load). With nothing to compare against, each
-statement is a plain INSERT ... SELECT: no lookups of existing rows, no change detection, no work tables
-of touched races. What the merges in `merges.py` would write into empty tables, these write too: the
-same persons (the first entry's spelling), entries, placed results and awards. Each statement returns
+indexes and keys dropped until the end of the load). With nothing to compare against, each statement is
+a plain INSERT ... SELECT: no lookups of existing rows, no change detection. What the merges in
+`merges.py` would write into empty tables, these write too (a test compares them row for row): the same
+persons (the first entry's spelling), entries, placed results and awards. Each statement returns
 (inserted, updated, source rows) like a merge.
 """
 
