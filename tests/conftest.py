@@ -95,22 +95,25 @@ def make_database(
     return name, Database(settings, owner_url=_url_for(pg_admin_url, name))
 
 
-@pytest.fixture
-def db(pg_admin_url: str, template_db: str, test_settings: Settings) -> Iterator[Database]:
-    """A fresh, empty, migrated database of this test's own."""
-    name, database = make_database(pg_admin_url, template_db, test_settings, "racehub_t")
+def _fresh_database(
+    pg_admin_url: str, template_db: str, settings: Settings, prefix: str
+) -> Iterator[Database]:
+    name, database = make_database(pg_admin_url, template_db, settings, prefix)
     yield database
     database.dispose()
     _drop_database(pg_admin_url, name)
+
+
+@pytest.fixture
+def db(pg_admin_url: str, template_db: str, test_settings: Settings) -> Iterator[Database]:
+    """A fresh, empty, migrated database of this test's own."""
+    yield from _fresh_database(pg_admin_url, template_db, test_settings, "racehub_t")
 
 
 @pytest.fixture
 def other_db(pg_admin_url: str, template_db: str, test_settings: Settings) -> Iterator[Database]:
     """A second fresh database, for tests that compare two ways of reaching the same data."""
-    name, database = make_database(pg_admin_url, template_db, test_settings, "racehub_o")
-    yield database
-    database.dispose()
-    _drop_database(pg_admin_url, name)
+    yield from _fresh_database(pg_admin_url, template_db, test_settings, "racehub_o")
 
 
 @pytest.fixture(scope="session")

@@ -82,3 +82,10 @@ def portable_rows(database: Database) -> dict[str, list[str]]:
             name: sorted(str(tuple(row)) for row in conn.execute(text(sql)))
             for name, sql in PORTABLE_ROWS.items()
         }
+
+
+def assert_same_rows(expected: Database, actual: Database) -> None:
+    """Both databases hold the same rows in every table of PORTABLE_ROWS, and none of those is empty."""
+    wanted = portable_rows(expected)
+    assert all(wanted.values()), {name: len(rows) for name, rows in wanted.items()}
+    assert portable_rows(actual) == wanted

@@ -18,7 +18,7 @@ from racehub.db import Database, Scope
 from racehub.imports import repository
 from racehub.imports.service import import_bundle
 from tests.imports.bundle_files import edit_rows
-from tests.imports.db_state import portable_rows
+from tests.imports.db_state import assert_same_rows
 
 BULK_TABLES = ("persons", "entries", "results", "splits", "awards")
 SCHEMA = """
@@ -93,9 +93,7 @@ class TestFirstLoadWritesWhatMergesWrite:
         with other_db.session(Scope.operator()) as session:
             import_bundle(session, small_bundle)
 
-        first_load, merged = portable_rows(db), portable_rows(other_db)
-        assert all(first_load.values())
-        assert first_load == merged
+        assert_same_rows(db, other_db)
 
 
 class TestFirstLoadKeepsARacesEntriesTogether:

@@ -16,7 +16,7 @@ from racehub.db import Database, Scope
 from racehub.imports import stream
 from racehub.imports.service import import_bundle
 from tests.imports.bundle_files import copy_bundle
-from tests.imports.db_state import portable_rows
+from tests.imports.db_state import assert_same_rows
 
 # (file, column, how the tidy cell is written instead). Any one of them takes its whole file off the
 # COPY-as-is way, so each is tried on its own: a pattern that let it through would store it as written.
@@ -60,9 +60,7 @@ class TestUntidyCellsReadAsTidyOnes:
             with database.session(Scope.operator()) as session:
                 import_bundle(session, directory)
 
-        tidy_rows, messy_rows = portable_rows(db), portable_rows(other_db)
-        assert all(tidy_rows.values())
-        assert messy_rows == tidy_rows
+        assert_same_rows(db, other_db)
 
 
 class TestTidyFilesGoToCopyAsTheyAre:
