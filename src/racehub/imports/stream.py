@@ -30,7 +30,9 @@ from racehub.imports import repository
 from racehub.imports.bundle import Layout
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
-CHUNK_BYTES = 1 << 22
+# Small enough that the COPY's sending thread gets the GIL often: the row pattern holds it for a whole
+# chunk, and PostgreSQL waits for data meanwhile (4 MB chunks staged 1M results in 10.6 s, these in 7.9 s).
+CHUNK_BYTES = 1 << 18
 CAREFUL_BATCH = 20_000
 # Characters str.strip() removes beyond ASCII (the row pattern keeps out the ASCII ones), UTF-8 encoded:
 # U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000. A chunk holding any of
