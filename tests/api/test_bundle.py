@@ -17,7 +17,7 @@ from racehub.db import Database, Scope
 @pytest.fixture(scope="module")
 def org_ids(bundle_db: Database) -> dict[str, int]:
     with bundle_db.session(Scope.operator()) as session:
-        return dict(session.execute(text("SELECT slug, id FROM organizations")).tuples().all())
+        return {slug: org_id for slug, org_id in session.execute(text("SELECT slug, id FROM organizations"))}
 
 
 def _client_for(database: Database, org_id: int) -> TestClient:

@@ -175,7 +175,8 @@ def _url_parts(url: str) -> dict[str, Any]:
 
 class TestSignedDownloads:
     @pytest.fixture(scope="class")
-    def awards_file(self, engine: AskEngine) -> dict[str, Any]:
+    @classmethod
+    def awards_file(cls, engine: AskEngine) -> dict[str, Any]:
         answer = ask(
             engine,
             "Generate CSV of award winners with mailing addresses for the 2025 Richmond Turkey Trot 5K",
