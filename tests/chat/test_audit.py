@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import structlog
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -15,27 +12,9 @@ from racehub.audit.service import Actor, list_entries, record_workflow_request
 from racehub.cli import app as cli
 from racehub.cli.chat import parse_since
 from racehub.db import Database, Scope
-from racehub.db.engine import set_database
 from tests.chat.world import ChatWorld, chat, operator_rows, outbox_codes, reply
 
 SHAMROCK = "How many runners finished the Shamrock Marathon in 2025?"
-
-
-@pytest.fixture
-def as_cli_database(chat_db: Database) -> Iterator[Database]:
-    """The CLI's database is this test's; afterwards, undo the logging set-up the commands did.
-
-    `racehub` commands point structlog and the root logger at the sys.stderr of their run, which is
-    CliRunner's stream, closed when the command ends: later logging would write to a closed file.
-    """
-    set_database(chat_db)
-    handlers = list(logging.getLogger().handlers)
-    yield chat_db
-    set_database(None)
-    structlog.reset_defaults()
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if h not in handlers]:
-        root.removeHandler(handler)
 
 
 class TestWhatIsRecorded:

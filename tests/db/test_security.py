@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from racehub.config import Settings
 from racehub.db import Database, Scope
 from racehub.db.engine import READER_ROLE, apply_scope
+from tests.factories import create_org
 
 # Tables with an org_id that are read before a tenant is known (log-in, API keys, reader grants). They
 # are the only tenant-keyed tables allowed without row-level security; the reader role (generated SQL)
@@ -284,3 +285,64 @@ class TestReadOnlyTransactionBlocksWrites:
             with pytest.raises(DBAPIError) as caught:
                 session.execute(insert)
         assert sqlstate_of(caught) is psycopg.errors.ReadOnlySqlTransaction
+
+
+class TestAuditRedaction:
+    """`racehub_erase_audit_text` (erasure, case 24) rewrites only the calling tenant's audit text."""
+
+    SUBJECT = "How did Ann O'Neil-Lee (ann+1@example.com) do? And Bo?"
+    SQL = "SELECT 1 WHERE name = 'Ann' AND last = 'O''Neil-Lee'"
+
+    @pytest.fixture
+    def two_tenants(self, db: Database) -> list[int]:
+        with db.session(Scope.operator()) as session:
+            orgs = [create_org(session).id for _ in range(2)]
+            for org in orgs:
+                session.execute(
+                    text("INSERT INTO audit_log (kind, outcome, org_id, subject, sql, detail) "
+                         "VALUES ('question', 'answered', :org, :s, :q, CAST(:d AS jsonb))"),
+                    {"org": org, "s": self.SUBJECT, "q": self.SQL,
+                     "d": '{"engine": "parser", "who": "Ann O\'Neil-Lee"}'},
+                )
+        return orgs
+
+    def _audit(self, db: Database) -> list[tuple]:
+        return catalog(db, "SELECT org_id, subject, sql, detail::text FROM audit_log ORDER BY org_id")
+
+    def test_redacts_the_tenants_own_rows_only(self, db: Database, two_tenants: list[int]) -> None:
+        mine, theirs = two_tenants
+        with db.session(Scope.tenant(mine)) as session:
+            changed = session.execute(text(
+                "SELECT racehub_erase_audit_text(ARRAY['Ann O''Neil-Lee', 'ann+1@example.com'], "
+                "ARRAY['Ann', 'O''Neil-Lee'])")).scalar_one()
+        assert changed == 1
+        (_, subject, sql, detail), other = self._audit(db)
+        assert subject == "How did [erased] ([erased]) do? And Bo?"
+        assert sql == "SELECT 1 WHERE name = '[erased]' AND last = '[erased]'"
+        assert "Ann" not in detail
+        assert '"engine": "parser"' in detail
+        assert other == (theirs, self.SUBJECT, self.SQL, '{"who": "Ann O\'Neil-Lee", "engine": "parser"}')
+
+    def test_names_that_appear_only_as_parts_leave_a_row_alone(
+        self, db: Database, two_tenants: list[int]
+    ) -> None:
+        with db.session(Scope.tenant(two_tenants[0])) as session:
+            changed = session.execute(text(
+                "SELECT racehub_erase_audit_text(ARRAY['Ann Smith'], ARRAY['Ann', 'Smith'])")).scalar_one()
+        assert changed == 0
+        assert self._audit(db)[0][1] == self.SUBJECT
+
+    def test_short_needles_match_nothing(self, db: Database, two_tenants: list[int]) -> None:
+        with db.session(Scope.tenant(two_tenants[0])) as session:
+            changed = session.execute(text("SELECT racehub_erase_audit_text(ARRAY['Bo', '?', ''], '{}')"))
+            assert changed.scalar_one() == 0
+        assert [row[1] for row in self._audit(db)] == [self.SUBJECT, self.SUBJECT]
+
+    def test_refused_without_a_tenant(self, db: Database, two_tenants: list[int]) -> None:
+        with rolled_back(db, Scope.nobody()) as session, pytest.raises(DBAPIError, match="needs a tenant"):
+            session.execute(text("SELECT racehub_erase_audit_text(ARRAY['Ann O''Neil-Lee'], '{}')"))
+
+    def test_the_app_role_still_cannot_update_the_log(self, db: Database, two_tenants: list[int]) -> None:
+        with rolled_back(db, Scope.tenant(two_tenants[0])) as session, pytest.raises(DBAPIError) as caught:
+            session.execute(text("UPDATE audit_log SET subject = 'nothing happened'"))
+        assert sqlstate_of(caught) is psycopg.errors.InsufficientPrivilege

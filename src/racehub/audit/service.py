@@ -119,6 +119,20 @@ def record_workflow_request(
         repository.add(target, values)
 
 
+def record_erasure(
+    session: Session,
+    actor: Actor,
+    *,
+    org_id: int,
+    what: str,
+    removed: dict[str, int],
+    redacted: dict[str, int],
+) -> None:
+    """Record an erasure in its transaction: what was erased, by id, and counts; never a name."""
+    values = _values("erasure", "ok", actor, subject=what, detail={"removed": removed, "redacted": redacted})
+    repository.add(session, {**values, "org_id": org_id})
+
+
 def list_entries(
     database: Database,
     *,

@@ -134,3 +134,14 @@ async def require_writer(caller: CurrentCaller) -> Caller:
 
 
 WriterCaller = Annotated[Caller, Depends(require_writer)]
+
+
+async def require_owner(caller: CurrentCaller) -> Caller:
+    """The caller, when they own their tenant's account (or operate the platform); Forbidden otherwise.
+    For what cannot be undone, such as erasing a participant."""
+    if caller.role not in ("owner", "operator"):
+        raise Forbidden(f"role {caller.role!r} may not do this; owner only")
+    return caller
+
+
+OwnerCaller = Annotated[Caller, Depends(require_owner)]

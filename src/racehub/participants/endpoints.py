@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
-from racehub.auth.dependencies import TenantSession
-from racehub.participants import service
-from racehub.participants.schemas import Participant, ParticipantPage
+from racehub.audit.service import Actor
+from racehub.auth.dependencies import Caller, OwnerCaller, TenantSession
+from racehub.participants import erasure, service
+from racehub.participants.schemas import ErasureOut, Participant, ParticipantPage
 
 router = APIRouter(tags=["participants"])
 
 PersonId = Annotated[int, Path(ge=1, le=2**63 - 1, description="person id")]
+EntryId = Annotated[int, Path(ge=1, le=2**63 - 1, description="entry id")]
 
 
 @router.get("/participants")
@@ -30,3 +33,28 @@ def search_participants(
 def get_person(session: TenantSession, person_id: PersonId) -> Participant:
     """A person's race history, newest first."""
     return service.person_history(session, person_id)
+
+
+def _actor(caller: Caller, request: Request) -> Actor:
+    client = request.client.host if request.client else None
+    return Actor(caller.user_id, caller.org_id, caller.email, "api", client)
+
+
+@router.delete("/persons/{person_id}")
+def erase_person(
+    request: Request, owner: OwnerCaller, session: TenantSession, person_id: PersonId
+) -> ErasureOut:
+    """Erase a person (owner only): every entry with its result, splits and awards, the vendors' ids,
+    and their name, email and phone wherever the tenant's audit log, chats and workflow runs hold
+    them. Others' places and awards stay as published. Cannot be undone."""
+    done = erasure.erase(session, _actor(owner, request), person_id=person_id)
+    return ErasureOut.model_validate(asdict(done))
+
+
+@router.delete("/entries/{entry_id}")
+def erase_entry(
+    request: Request, owner: OwnerCaller, session: TenantSession, entry_id: EntryId
+) -> ErasureOut:
+    """Erase one entry (owner only), as for a person; the person goes too when it was their last."""
+    done = erasure.erase(session, _actor(owner, request), entry_id=entry_id)
+    return ErasureOut.model_validate(asdict(done))

@@ -49,3 +49,13 @@ class ParticipantPage(BaseModel):
     limit: int
     offset: int
     items: list[Participant]
+
+
+class ErasureOut(BaseModel):
+    """What an erasure removed and redacted: ids and counts, nothing of the person."""
+
+    person_id: int | None
+    entry_ids: list[int]
+    race_ids: list[int]  # races that lost an entry; their places stand until rescored
+    removed: dict[str, int]  # rows deleted per table
+    redacted: dict[str, int]  # rows whose text named the person, per table
