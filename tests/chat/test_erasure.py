@@ -12,8 +12,10 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from racehub.cli import app as cli
-from racehub.db import Database
+from racehub.db import Database, Scope
+from racehub.imports.service import import_bundle
 from tests.chat.world import ChatWorld, bearer, chat, operator_rows, outbox_codes, reply
+from tests.conftest import BUNDLE
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,24 @@ class TestErasingAPerson:
         missing = client.delete("/v1/persons/999999999", headers=bearer(world.john.key))
         assert missing.status_code == 404
         assert _owner_rows(chat_db, "SELECT count(*) FROM audit_log WHERE kind = 'erasure'")[0][0] == 0
+
+
+class TestAnImportAfterAnErasure:
+    def test_the_bundle_imported_again_leaves_them_out_and_changes_nothing_else(
+        self, client: TestClient, chat_db: Database, world: ChatWorld
+    ) -> None:
+        runner = _runner(chat_db, "acme-racing")
+        erased = client.delete(f"/v1/persons/{runner.person_id}", headers=bearer(world.john.key))
+        assert erased.status_code == 200
+        before = _others(chat_db, runner)
+
+        with chat_db.session(Scope.operator()) as session:
+            report = import_bundle(session, BUNDLE)
+
+        assert report.erased_skipped == len(runner.entry_ids)
+        assert report.changed == 0
+        assert _everywhere(chat_db, runner.email) == []
+        assert _others(chat_db, runner) == before
 
 
 class TestErasingFromTheCommandLine:

@@ -51,6 +51,8 @@ def import_racedata(
         f"{sum(report.read.values()):,} rows read, {report.changed:,} changed, "
         f"{report.races_scored} races scored in {elapsed:.1f} s"
     )
+    if report.erased_skipped:
+        console.print(f"{report.erased_skipped:,} erased participants left out (with their results)")
 
 
 @fails_cleanly

@@ -35,6 +35,7 @@ class ImportReport:
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     races_scored: int = 0
+    erased_skipped: int = 0  # participants erased in their tenant, left out with their results
 
     @property
     def changed(self) -> int:
@@ -89,6 +90,10 @@ def import_bundle(session: Session, directory: Path, *, progress: Progress | Non
         report.inserted[table], report.updated[table] = inserted, updated
         if table == "races":
             repository.map_races(session)
+            dropped = repository.drop_erased(session)
+            for file, rows in dropped.items():
+                staged[file].rows -= rows
+            report.erased_skipped = dropped.get("ct_participants.csv", 0)
         elif table == "persons" and bulk:
             repository.analyze_bulk(session, "persons")  # entries are matched to the persons just written
         elif table == "entries":

@@ -7,6 +7,10 @@ pending login questions and workflow runs. Other participants are untouched: the
 awards stay as they were published (the erased runner leaves a gap; `racehub score` re-places a race
 when its director wants that).
 
+What sources know them by is kept as digests in `erased_keys` (a vendor's id of an entry, the bundle's
+participant id, name and date of birth, name in a race), so that imports and syncs leave them out
+rather than bring them back.
+
 Text is redacted where it holds the person's full name ("Ann Lee", "Lee, Ann"), email or phone, and in
 an audit row that holds one of those, their first and last name alone too (SQL that searched the two
 apart). The pattern is built in SQL (`racehub_erasure_pattern`, migration 0050) from literal values.
@@ -25,6 +29,46 @@ from racehub.errors import NotFound
 from racehub.participants.repository import fold
 
 ERASED = "[erased]"
+
+
+# What keeps an erased participant out of later imports and syncs (migration 0050, `erased_keys`): each
+# key is a digest of what a source knows them by, built by the same SQL wherever rows come in.
+def _key(kind: str, *parts: str) -> str:
+    return f"racehub_erasure_key('{kind}', {', '.join(f'CAST({part} AS text)' for part in parts)})"
+
+
+def ref_key(provider: str, external_id: str) -> str:
+    """A vendor's id of an entry."""
+    return _key("entry-ref", provider, external_id)
+
+
+def legacy_key(participant_id: str) -> str:
+    """The legacy bundle's participant id."""
+    return _key("legacy", participant_id)
+
+
+def person_key(first: str, last: str, dob: str) -> str:
+    """A person's identity: names in any case and the date of birth (as `persons` keys them)."""
+    return _key("person", f"lower({first})", f"lower({last})", dob)
+
+
+def race_name_key(race_id: str, first: str, last: str) -> str:
+    """A runner's name in one race (result feeds carry names, not dates of birth)."""
+    return _key("race-name", race_id, f"lower({first})", f"lower({last})")
+
+
+def erased(org_id: str, keys: Sequence[str]) -> str:
+    """SQL that is true when one of `keys` was erased in the tenant `org_id`."""
+    return (
+        f"EXISTS (SELECT 1 FROM erased_keys ek WHERE ek.org_id = {org_id} "
+        f"AND ek.digest IN ({', '.join(keys)}))"
+    )
+
+
+def any_erased(session: Session) -> bool:
+    """Whether any participant of the transaction's tenants was ever erased (imports skip the checks
+    when none was)."""
+    return bool(session.execute(text("SELECT EXISTS (SELECT 1 FROM erased_keys)")).scalar())
 
 
 class NothingToErase(NotFound):
@@ -71,6 +115,29 @@ def _needles(entries: Sequence[RowMapping], person: RowMapping | None) -> tuple[
         parts |= {first, last}
     full |= {v for e in entries for v in (e["email"], e["phone"]) if v}
     return sorted(full), sorted(parts)
+
+
+def _remember(session: Session, org_id: int, entry_ids: list[int], people: list[int]) -> None:
+    """Keys that keep these entries (and, when they are gone entirely, these people) from coming back."""
+    keys = f"""
+        SELECT {ref_key("x.provider", "x.external_id")} FROM external_refs x
+        WHERE x.kind = 'entry' AND x.local_id = ANY(:entries)
+        UNION SELECT {legacy_key("e.legacy_id")} FROM entries e
+        WHERE e.id = ANY(:entries) AND e.legacy_id IS NOT NULL
+        UNION SELECT {race_name_key("e.race_id", "e.first_name", "e.last_name")} FROM entries e
+        WHERE e.id = ANY(:entries)
+        UNION SELECT {person_key("p.first_name", "p.last_name", "p.dob")} FROM persons p
+        WHERE p.id = ANY(:people)
+        UNION SELECT {person_key("e.first_name", "e.last_name", "e.dob")} FROM entries e
+        WHERE e.id = ANY(:entries) AND e.dob IS NOT NULL AND e.person_id = ANY(:people)"""
+    insert = f"INSERT INTO erased_keys (org_id, digest) SELECT :org, k FROM ({keys}) keys(k)"
+    insert += " ON CONFLICT DO NOTHING"
+    session.execute(text(insert), {"org": org_id, "entries": entry_ids, "people": people})
+
+
+def _other_entries(session: Session, person_id: int, entry_ids: list[int]) -> bool:
+    query = text("SELECT EXISTS (SELECT 1 FROM entries WHERE person_id = :p AND id <> ALL(:ids))")
+    return bool(session.execute(query, {"p": person_id, "ids": entry_ids}).scalar())
 
 
 def _count(session: Session, table: str, entry_ids: list[int]) -> int:
@@ -130,8 +197,11 @@ def erase(
     full, parts = _needles(entries, person)
 
     erasure = Erasure(person_id, entry_ids, sorted({int(e["race_id"]) for e in entries}))
-    erasure.removed = {t: _count(session, t, entry_ids) for t in ("results", "splits", "awards")}
     people = [] if person is None else [int(person["id"])]
+    # Gone entirely: a person erased, an entry of nobody, or a person's last entry.
+    gone = person_id is not None or not people or not _other_entries(session, people[0], entry_ids)
+    _remember(session, org_id, entry_ids, people if gone else [])
+    erasure.removed = {t: _count(session, t, entry_ids) for t in ("results", "splits", "awards")}
     erasure.removed["external_refs"] = _rowcount(
         session,
         "DELETE FROM external_refs x WHERE (x.kind = 'entry' AND x.local_id = ANY(:entries)) "
@@ -148,9 +218,9 @@ def erase(
         "AND NOT EXISTS (SELECT 1 FROM entries en WHERE en.person_id = p.id)",
         people=people,
     )
-    if erasure.removed["persons"] or person is None:
-        # The participant is gone entirely (an entry erased while its person keeps other races names
-        # someone who is still there, and their text stays).
+    if gone:
+        # (An entry erased while its person keeps other races: text naming them names someone still
+        # there, and stays.)
         erasure.redacted = _redact(session, org_id, full, parts)
     record_erasure(
         session, actor, org_id=org_id, what=what, removed=erasure.removed, redacted=erasure.redacted

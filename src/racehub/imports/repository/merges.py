@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from racehub.participants.erasure import any_erased, erased, legacy_key, person_key, race_name_key
 from racehub.scoring.repository import award_rows_sql, placed_rows_sql
 
 WORK_TABLES = (
@@ -260,6 +261,34 @@ def create_work_tables(session: Session) -> None:
 def map_races(session: Session) -> None:
     session.execute(text(MAP_RACES))
     session.execute(text("ANALYZE map_races"))
+
+
+# Staged participants erased in their tenant (migration 0050): by the bundle's participant id, their
+# name and date of birth, or their name in the race.
+ERASED_PARTICIPANTS = f"""
+    CREATE TEMP TABLE erased_participants ON COMMIT DROP AS
+    SELECT p.participant_id FROM stg_participants p JOIN map_races m ON m.legacy_id = p.race_id
+    WHERE {erased("m.org_id", [
+        legacy_key("p.participant_id"),
+        person_key("p.first_name", "p.last_name", "p.dob"),
+        race_name_key("m.race_id", "p.first_name", "p.last_name"),
+    ])}"""
+ERASED_ROWS = {"ct_participants.csv": "stg_participants", "ct_results.csv": "stg_results",
+               "ct_splits.csv": "stg_splits"}
+
+
+def drop_erased(session: Session) -> dict[str, int]:
+    """Drop the staged rows of participants erased in their tenant (entry, result, splits), so that an
+    import does not bring them back; rows dropped per file. Costs nothing when nobody was erased."""
+    if not any_erased(session):
+        return {}
+    session.execute(text(ERASED_PARTICIPANTS))
+    dropped = {}
+    for file, table in ERASED_ROWS.items():
+        gone = "participant_id IN (SELECT participant_id FROM erased_participants)"
+        result = session.execute(text(f"DELETE FROM {table} WHERE {gone}"))
+        dropped[file] = int(result.rowcount)  # type: ignore[attr-defined]
+    return dropped
 
 
 def analyze_map_entries(session: Session) -> None:

@@ -1,4 +1,10 @@
-"""Erasure of a participant: the text a person's name left in the audit log can be redacted.
+"""Erasure of a participant: what keeps them erased, and redaction of the text their name left.
+
+`erased_keys` holds, per tenant, SHA-256 digests of what identified an erased participant to the
+sources that could bring them back: a vendor's id of their entry, the legacy bundle's participant id,
+their name and date of birth, their name in a race (`racehub_erasure_key(...)`). Imports and syncs drop
+incoming rows that match one (row-level security as for every tenant table). Nothing readable of the
+person is kept.
 
 The audit log is append-only for the application (migration 0010 revoked UPDATE), so redaction runs in
 `racehub_erase_audit_text(needles, parts)`, owned by the schema's owner, with a fixed search_path. It
@@ -28,6 +34,18 @@ depends_on = None
 MIN_NEEDLE = 4
 
 FUNCTIONS = rf"""
+CREATE FUNCTION racehub_erasure_key(VARIADIC parts text[]) RETURNS bytea
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT sha256(convert_to(array_to_string(parts, chr(31), ''), 'UTF8'))
+$$;
+
+CREATE TABLE erased_keys (
+    org_id bigint NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    digest bytea NOT NULL,
+    erased_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (org_id, digest)
+);
+
 CREATE FUNCTION racehub_erasure_pattern(needles text[], min_chars integer DEFAULT {MIN_NEEDLE}) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT '(?<!\w)(?:' || string_agg(p, '|' ORDER BY length(p) DESC, p) || ')(?!\w)'
@@ -68,6 +86,8 @@ REVOKE ALL ON FUNCTION racehub_erase_audit_text(text[], text[]) FROM PUBLIC;
 
 def upgrade(app_role: str = "racehub_app") -> None:
     op.execute(FUNCTIONS)
+    for stmt in rls.tenant_table("erased_keys", app_role, readable=False):
+        op.execute(stmt)
     op.execute(
         f'GRANT EXECUTE ON FUNCTION racehub_erase_audit_text(text[], text[]) TO "{app_role}", '
         f'"{rls.PLATFORM_ROLE}"'
@@ -84,3 +104,5 @@ def downgrade(app_role: str = "racehub_app") -> None:
     op.execute("DROP POLICY audit_log_erasure ON audit_log")
     op.execute("DROP FUNCTION racehub_erase_audit_text(text[], text[])")
     op.execute("DROP FUNCTION racehub_erasure_pattern(text[], integer)")
+    op.execute("DROP TABLE erased_keys")
+    op.execute("DROP FUNCTION racehub_erasure_key(text[])")

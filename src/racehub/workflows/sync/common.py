@@ -118,7 +118,8 @@ def write_results(
     """One race's results (and their splits) from a vendor, then RaceHub's own places and awards.
 
     `complete`: the records are the vendor's whole list for the race, so results of its entries that it
-    no longer reports are removed. A finisher without any time is skipped (the schema requires one).
+    no longer reports are removed. A finisher without any time is skipped (the schema requires one), and
+    so is anyone erased in this tenant.
     """
     usable = [
         r for r in last_by_id(records, "entry_external_id") if r.status != "FIN" or r.gun_ms or r.chip_ms
@@ -152,6 +153,7 @@ def write_results(
                 split.chip_ms,
             )
     repository.stage(session, "wf_split", splits.values())
+    erased = repository.drop_erased(session, "wf_res", ctx.org_id, provider, race_id)
     repository.resolve_entries(session, "wf_res", ctx.org_id, provider, race_id)
     created = result_repository.insert_result_entries(session, ctx.org_id, race_id, provider)
     repository.link_staged(session, "wf_res", ctx.org_id, provider)
@@ -160,9 +162,8 @@ def write_results(
     removed = (
         result_repository.remove_unreported_results(session, ctx.org_id, provider, race_id) if complete else 0
     )
-    changes = ResultChanges(
-        len(records), inserted, updated, removed, splits_changed, created, len(records) - len(usable)
-    )
+    skipped = len(records) - len(usable) + erased  # untimed finishers, erased participants
+    changes = ResultChanges(len(records), inserted, updated, removed, splits_changed, created, skipped)
     if changes.changed:
         score_race(session, race_id)
     agreeing, compared = result_repository.place_agreement(session)

@@ -53,6 +53,7 @@ def sync_registrations(ctx: RunContext) -> str:
                 race_id = resolve_race(session, ctx, provider, race)
                 assert race_id is not None
                 repository.stage(session, "wf_reg", registration_rows(registrations, edition.timezone))
+                erased = repository.drop_erased(session, "wf_reg", ctx.org_id, provider, race_id)
                 repository.resolve_entries(session, "wf_reg", ctx.org_id, provider, race_id)
                 inserted, updated = repository.merge_registrations(session, ctx.org_id, race_id)
                 repository.link_staged(session, "wf_reg", ctx.org_id, provider)
@@ -73,6 +74,7 @@ def sync_registrations(ctx: RunContext) -> str:
                         "updated": updated,
                         "removed": removed,
                         "kept_with_results": kept,
+                        "erased_skipped": erased,
                         "incremental": since is not None,
                     },
                 )

@@ -15,6 +15,8 @@ import psycopg
 from sqlalchemy import CursorResult, Result, text
 from sqlalchemy.orm import Session
 
+from racehub.participants.erasure import erased, person_key, race_name_key, ref_key
+
 ENTRY_FIELDS = (
     "bib",
     "first_name",
@@ -157,6 +159,20 @@ def stage(session: Session, table: str, rows: Iterable[Sequence[object]]) -> Non
         for row in rows:
             copy.write_row(row)
     session.execute(text(f"ANALYZE {table}"))
+
+
+def drop_erased(session: Session, table: str, org_id: int, provider: str, race_id: int) -> int:
+    """Drop the staged rows (`wf_reg` or `wf_res`, with `wf_split`'s rows of those results) of
+    participants erased in this tenant: by the vendor's id of their entry, their name in this race, or,
+    for registrations, their name and date of birth. Returns how many rows were dropped."""
+    keys = [ref_key(":provider", "s.ext_id"), race_name_key(":race", "s.first_name", "s.last_name")]
+    if table == "wf_reg":
+        keys.append(person_key("s.first_name", "s.last_name", "s.dob"))
+    params = {"org": org_id, "provider": provider, "race": race_id}
+    dropped = rowcount(session.execute(text(f"DELETE FROM {table} s WHERE {erased(':org', keys)}"), params))
+    if dropped and table == "wf_res":
+        session.execute(text("DELETE FROM wf_split WHERE ext_id NOT IN (SELECT ext_id FROM wf_res)"))
+    return dropped
 
 
 def resolve_entries(session: Session, table: str, org_id: int, provider: str, race_id: int) -> None:
