@@ -10,7 +10,6 @@ from racehub.cli.common import console, database, fails_cleanly
 from racehub.db import Scope
 from racehub.errors import InvalidInput
 from racehub.participants import erasure
-from racehub.participants.repository import entries as entries_of
 
 participants_app = typer.Typer(no_args_is_help=True, help="Participants (runners) and their data.")
 
@@ -28,18 +27,14 @@ def erase(
         raise InvalidInput("give --person or --entry")
     db = database()
     with db.session(Scope.operator()) as session:
-        races = entries_of(
-            session, [person] if person is not None else [], [entry] if entry is not None else []
-        )
-        if races and not yes:
-            who = f"{races[0]['first_name']} {races[0]['last_name']}"
-            listed = ", ".join(f"{r['event_name']} {r['year']} {r['race_name']}" for r in races[:5])
-            more = f" and {len(races) - 5} more" if len(races) > 5 else ""
-            console.print(f"erase {who}: {len(races)} entries ({listed}{more})")
+        if not yes:
+            who, races = erasure.preview(session, person_id=person, entry_id=entry)
+            listed = ", ".join(races[:5]) + (f" and {len(races) - 5} more" if len(races) > 5 else "")
+            console.print(f"erase {who}: {len(races)} entries ({listed})")
             if not typer.confirm("This cannot be undone. Erase?", err=True):
                 raise typer.Exit(1)
         done = erasure.erase(session, Actor(via="cli", name="cli"), person_id=person, entry_id=entry)
-    table = Table(title=f"erased {'person ' + str(person) if person is not None else 'entry ' + str(entry)}")
+    table = Table(title=f"erased {erasure.label(person_id=person, entry_id=entry)}")
     table.add_column("rows")
     table.add_column("removed", justify="right")
     table.add_column("redacted", justify="right")

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from racehub.participants.erasure import any_erased, erased, legacy_key, person_key, race_name_key
+from racehub.participants.erasure_repository import any_erased, erased, legacy_key, person_key, race_name_key
 from racehub.scoring.repository import award_rows_sql, placed_rows_sql
 
 WORK_TABLES = (

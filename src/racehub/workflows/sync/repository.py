@@ -15,7 +15,7 @@ import psycopg
 from sqlalchemy import CursorResult, Result, text
 from sqlalchemy.orm import Session
 
-from racehub.participants.erasure import erased, person_key, race_name_key, ref_key
+from racehub.participants.erasure_repository import erased, person_key, race_name_key, ref_key
 
 ENTRY_FIELDS = (
     "bib",
