@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -10,6 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Send
+from starlette.types import Scope as ASGIScope
 
 from racehub.ask.endpoints import router as ask_router
 from racehub.auth.dependencies import database_of, run_with_connection
@@ -90,6 +94,37 @@ async def _render_unexpected_error(request: Request, exc: Exception) -> JSONResp
     return JSONResponse({"error": "InternalError", "detail": "internal error"}, status_code=500)
 
 
+class RequestLog:
+    """One log line per HTTP request: method, path, status and milliseconds. Never the query string,
+    which can carry a runner's name (`/v1/participants?name=...`) into logs that an erasure cannot
+    reach; `racehub serve` turns uvicorn's access log (the whole request line) off for this."""
+
+    def __init__(self, app: ASGIApp, record: Callable[..., Any] | None = None) -> None:
+        self.app = app
+        self.record = record
+
+    async def __call__(self, scope: ASGIScope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            (self.record or log.info)(
+                "request", method=scope["method"], path=scope["path"], status=status,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+
+
 def _check_database(database: Database) -> None:
     try:
         with database.session(Scope.nobody()) as session:
@@ -113,6 +148,7 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
     )
     app.state.database = database
     app.state.settings = settings
+    app.add_middleware(RequestLog)
 
     app.add_exception_handler(RaceHubError, _render_domain_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)

@@ -75,7 +75,7 @@ def demo(
         racehub = str(Path(sys.executable).parent / "racehub")
         worker = subprocess.Popen([racehub, "worker", "--concurrency", "2"])
         try:
-            uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+            uvicorn.run(create_app(db), host=host, port=port, log_level="warning", access_log=False)
         finally:
             worker.terminate()
             worker.wait(timeout=30)

@@ -19,7 +19,9 @@ def serve(
 
     db = database()
     console.print(f"RaceHub API on http://{host}:{port} (docs at /docs)")
-    uvicorn.run(create_app(db), host=host, port=port)
+    # No access log: its request lines hold query strings (a runner's name in a search); the app logs
+    # each request without them (`racehub.app.RequestLog`).
+    uvicorn.run(create_app(db), host=host, port=port, access_log=False)
 
 
 def register(app: typer.Typer) -> None:
