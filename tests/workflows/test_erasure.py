@@ -7,7 +7,7 @@ from sqlalchemy import text
 from racehub.audit.service import Actor
 from racehub.db import Scope
 from racehub.participants.erasure import erase
-from tests.workflows.bundle_rows import synced_entries, synced_results
+from tests.workflows.bundle_rows import edition_rows, synced_entries, synced_results
 from tests.workflows.conftest import Harness
 
 
@@ -58,3 +58,12 @@ class TestSyncsAfterAnErasure:
             ).scalar_one()
         assert same_name == 0
         assert results.requests_to() > 0
+
+        # A registration for a later race is new data: it comes in, whoever it names.
+        _, later = harness.edition("61248")  # Jingle Bell Run 2026, same company
+        newcomer = sorted(edition_rows("61248").entries)[0]
+        names = {"first_name": runner["first_name"], "last_name": runner["last_name"]}
+        registrations.change(newcomer, **names)
+        assert harness.run_to_end("sync_registrations", later).state == "succeeded"
+        synced = synced_entries(harness.db, org_id, "raceroster")[newcomer]
+        assert {k: synced[k] for k in names} == names

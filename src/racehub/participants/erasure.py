@@ -7,9 +7,9 @@ pending login questions and workflow runs. Other participants are untouched: the
 awards stay as they were published (the erased runner leaves a gap; `racehub score` re-places a race
 when its director wants that).
 
-What sources know them by is kept as digests in `erased_keys` (a vendor's id of an entry, the bundle's
-participant id, name and date of birth, name in a race), so that imports and syncs leave them out
-rather than bring them back.
+What sources know their entries by is kept as digests in `erased_keys` (a vendor's id of an entry, the
+bundle's participant id, their name in the race), so that imports and syncs leave those entries out
+rather than bring them back. A registration for a later race is new data and comes in.
 
 Text is redacted where it holds the person's full name ("Ann Lee", "Lee, Ann"), email or phone, and in
 an audit row that holds one of those, their first and last name alone too (SQL that searched the two
@@ -108,7 +108,7 @@ def erase(
     people = [] if person is None else [int(person["id"])]
     # Gone entirely: a person erased, an entry of nobody, or a person's last entry.
     gone = person_id is not None or not people or not repository.other_entries(session, people[0], entry_ids)
-    repository.remember(session, org_id, entry_ids, people if gone else [])
+    repository.remember(session, org_id, entry_ids)
     counted = ("results", "splits", "awards")  # go with their entries
     erasure.removed = {t: repository.count_rows(session, t, entry_ids) for t in counted}
     erasure.removed |= repository.delete_rows(session, entry_ids, people)

@@ -27,11 +27,6 @@ def legacy_key(participant_id: str) -> str:
     return _key("legacy", participant_id)
 
 
-def person_key(first: str, last: str, dob: str) -> str:
-    """A person's identity: names in any case and the date of birth (as `persons` keys them)."""
-    return _key("person", f"lower({first})", f"lower({last})", dob)
-
-
 def race_name_key(race_id: str, first: str, last: str) -> str:
     """A runner's name in one race (result feeds carry names, not dates of birth)."""
     return _key("race-name", race_id, f"lower({first})", f"lower({last})")
@@ -66,22 +61,20 @@ def entries(session: Session, *, person_id: int | None, entry_id: int | None) ->
     return session.execute(query, {"person": person_id, "entry": entry_id}).mappings().all()
 
 
-def remember(session: Session, org_id: int, entry_ids: list[int], people: list[int]) -> None:
-    """Keys that keep these entries (and, when they are gone entirely, these people) from coming back."""
+def remember(session: Session, org_id: int, entry_ids: list[int]) -> None:
+    """Keys that keep these entries from coming back: each vendor's id of them, the bundle's participant
+    id, the runner's name in the race. Not the person as such: a new registration for a later race is
+    new data, given after the erasure."""
     keys = f"""
         SELECT {ref_key("x.provider", "x.external_id")} FROM external_refs x
         WHERE x.kind = 'entry' AND x.local_id = ANY(:entries)
         UNION SELECT {legacy_key("e.legacy_id")} FROM entries e
         WHERE e.id = ANY(:entries) AND e.legacy_id IS NOT NULL
         UNION SELECT {race_name_key("e.race_id", "e.first_name", "e.last_name")} FROM entries e
-        WHERE e.id = ANY(:entries)
-        UNION SELECT {person_key("p.first_name", "p.last_name", "p.dob")} FROM persons p
-        WHERE p.id = ANY(:people)
-        UNION SELECT {person_key("e.first_name", "e.last_name", "e.dob")} FROM entries e
-        WHERE e.id = ANY(:entries) AND e.dob IS NOT NULL AND e.person_id = ANY(:people)"""
+        WHERE e.id = ANY(:entries)"""
     insert = f"INSERT INTO erased_keys (org_id, digest) SELECT :org, k FROM ({keys}) keys(k)"
     insert += " ON CONFLICT DO NOTHING"
-    session.execute(text(insert), {"org": org_id, "entries": entry_ids, "people": people})
+    session.execute(text(insert), {"org": org_id, "entries": entry_ids})
 
 
 def other_entries(session: Session, person_id: int, entry_ids: list[int]) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from racehub.participants.erasure_repository import any_erased, erased, legacy_key, person_key, race_name_key
+from racehub.participants.erasure_repository import any_erased, erased, legacy_key, race_name_key
 from racehub.scoring.repository import award_rows_sql, placed_rows_sql
 
 WORK_TABLES = (
@@ -263,14 +263,13 @@ def map_races(session: Session) -> None:
     session.execute(text("ANALYZE map_races"))
 
 
-# Staged participants erased in their tenant (migration 0050): by the bundle's participant id, their
-# name and date of birth, or their name in the race.
+# Staged participants erased in their tenant (migration 0050): by the bundle's participant id or their
+# name in the race.
 ERASED_PARTICIPANTS = f"""
     CREATE TEMP TABLE erased_participants ON COMMIT DROP AS
     SELECT p.participant_id FROM stg_participants p JOIN map_races m ON m.legacy_id = p.race_id
     WHERE {erased("m.org_id", [
         legacy_key("p.participant_id"),
-        person_key("p.first_name", "p.last_name", "p.dob"),
         race_name_key("m.race_id", "p.first_name", "p.last_name"),
     ])}"""
 ERASED_ROWS = {"ct_participants.csv": "stg_participants", "ct_results.csv": "stg_results",

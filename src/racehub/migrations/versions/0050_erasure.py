@@ -1,10 +1,9 @@
 """Erasure of a participant: what keeps them erased, and redaction of the text their name left.
 
-`erased_keys` holds, per tenant, SHA-256 digests of what identified an erased participant to the
-sources that could bring them back: a vendor's id of their entry, the legacy bundle's participant id,
-their name and date of birth, their name in a race (`racehub_erasure_key(...)`). Imports and syncs drop
-incoming rows that match one (row-level security as for every tenant table). Nothing readable of the
-person is kept.
+`erased_keys` holds, per tenant, SHA-256 digests of what identified an erased participant's entries to
+the sources that could bring them back: a vendor's id of the entry, the legacy bundle's participant id,
+their name in the race (`racehub_erasure_key(...)`). Imports and syncs drop incoming rows that match one
+(row-level security as for every tenant table). Nothing readable of the person is kept.
 
 The audit log is append-only for the application (migration 0010 revoked UPDATE), so redaction runs in
 `racehub_erase_audit_text(needles, parts)`, owned by the schema's owner, with a fixed search_path. It

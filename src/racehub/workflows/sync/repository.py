@@ -15,7 +15,7 @@ import psycopg
 from sqlalchemy import CursorResult, Result, text
 from sqlalchemy.orm import Session
 
-from racehub.participants.erasure_repository import erased, person_key, race_name_key, ref_key
+from racehub.participants.erasure_repository import erased, race_name_key, ref_key
 
 ENTRY_FIELDS = (
     "bib",
@@ -163,11 +163,9 @@ def stage(session: Session, table: str, rows: Iterable[Sequence[object]]) -> Non
 
 def drop_erased(session: Session, table: str, org_id: int, provider: str, race_id: int) -> int:
     """Drop the staged rows (`wf_reg` or `wf_res`, with `wf_split`'s rows of those results) of
-    participants erased in this tenant: by the vendor's id of their entry, their name in this race, or,
-    for registrations, their name and date of birth. Returns how many rows were dropped."""
+    participants erased in this tenant: by the vendor's id of their entry or their name in this race.
+    Returns how many rows were dropped."""
     keys = [ref_key(":provider", "s.ext_id"), race_name_key(":race", "s.first_name", "s.last_name")]
-    if table == "wf_reg":
-        keys.append(person_key("s.first_name", "s.last_name", "s.dob"))
     params = {"org": org_id, "provider": provider, "race": race_id}
     dropped = rowcount(session.execute(text(f"DELETE FROM {table} s WHERE {erased(':org', keys)}"), params))
     if dropped and table == "wf_res":
