@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import time
 from collections import Counter
 from datetime import date
@@ -237,3 +238,35 @@ class TestSignedDownloads:
         parts = _url_parts(awards_file["url"]) | {"name": name}
         with pytest.raises(NotFound):
             FileStore(test_settings).open(**parts)
+
+
+class TestStoredFilesAreNotKept:
+    """A report of names and addresses lives as long as its link, and an erasure removes it sooner."""
+
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> FileStore:
+        return FileStore(Settings(home=tmp_path, secret_key="k", llm_enabled=False))
+
+    def test_files_whose_links_expired_are_deleted_on_the_next_save(self, store: FileStore) -> None:
+        old = store.save("old.csv", "first_name,last_name\nAnn,Lee\n")
+        recent = store.save("recent.csv", "first_name,last_name\nBo,Diaz\n")
+        stale = time.time() - store.ttl_s - 120
+        os.utime(old.path.parent, (stale, stale))
+
+        newest = store.save("newest.csv", "x\n")
+
+        assert not old.path.exists()
+        assert recent.path.exists()
+        assert newest.path.exists()
+
+    def test_forget_deletes_the_files_that_name_someone(self, store: FileStore) -> None:
+        cells = store.save("winners.csv", "place,first_name,last_name\n1,ANN,Lee\n2,Bo,Diaz\n")
+        email = store.save("results.csv", "email\nann.lee@example.com\n")
+        other = store.save("others.csv", "place,first_name,last_name\n1,Anna,Leeds\n")
+
+        gone = store.forget(["ann.lee@example.com", "Ann Lee"], [("Ann", "Lee")])
+
+        assert gone == 2
+        assert not cells.path.exists()
+        assert not email.path.exists()
+        assert other.path.exists()  # "Anna Leeds" is someone else

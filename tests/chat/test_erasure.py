@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from racehub.ask.files import FileStore
 from racehub.cli import app as cli
+from racehub.config import Settings
 from racehub.db import Database, Scope
 from racehub.imports.service import import_bundle
 from tests.chat.world import ChatWorld, bearer, chat, operator_rows, outbox_codes, reply
@@ -128,7 +130,7 @@ def _login(client: TestClient, database: Database, world: ChatWorld, chat_id: st
 
 class TestErasingAPerson:
     def test_the_person_is_gone_from_every_table_and_text_and_others_are_untouched(
-        self, client: TestClient, chat_db: Database, world: ChatWorld
+        self, client: TestClient, chat_db: Database, world: ChatWorld, test_settings: Settings
     ) -> None:
         runner, bystander = _runner(chat_db, "acme-racing"), _runner(chat_db, "acme-racing", skip=1)
         # Their name reaches the chat transcript, the audit log (question and SQL), a login still
@@ -148,6 +150,10 @@ class TestErasingAPerson:
         assert asked.status_code == 200
         for needle in (runner.name, runner.email):
             assert _everywhere(chat_db, needle)
+        # A report made minutes ago that names them, and one that does not.
+        store = FileStore(test_settings)
+        report = store.save("winners.csv", f"place,first_name,last_name\n1,{runner.first},{runner.last}\n")
+        kept = store.save("others.csv", f"place,first_name,last_name\n1,{bystander.first},{bystander.last}\n")
         before = _others(chat_db, runner)
         counts = {
             table: operator_rows(
@@ -171,6 +177,9 @@ class TestErasingAPerson:
         assert body["redacted"]["audit_log"] >= 2
         assert body["redacted"]["chat_conversations"] == 1
         assert body["redacted"]["login_challenges"] == 1
+        assert body["redacted"]["files"] >= 1
+        assert not report.path.exists()
+        assert kept.path.exists()
         for needle in (runner.name, f"{runner.last}, {runner.first}", runner.email, runner.phone):
             assert _everywhere(chat_db, needle) == [], needle
         assert (

@@ -1,4 +1,8 @@
-"""Generated files (CSV reports): stored under RACEHUB_HOME, handed out by short-lived signed URLs."""
+"""Generated files (CSV reports): stored under RACEHUB_HOME, handed out by short-lived signed URLs.
+
+A file's link is signed once, when the file is made, and lives `ttl_s`; after that nobody can download
+it, so it is deleted (names and mailing addresses are not kept longer than they can be used). Erasing
+a participant deletes at once every file that names them."""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ import hmac
 import os
 import re
 import secrets
+import shutil
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,12 +53,47 @@ class FileStore:
     def save(self, name: str, content: str, media_type: str = "text/csv") -> StoredFile:
         if not SAFE_NAME.match(name):
             raise ValueError(f"unsafe file name {name!r}")
+        self.prune()
         token = secrets.token_urlsafe(16)
         folder = self.root / token
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / name
         path.write_text(content, encoding="utf-8")
         return StoredFile(token, name, path, media_type)
+
+    def _folders(self) -> Iterator[Path]:
+        """One folder per stored file (its token)."""
+        if self.root.is_dir():
+            yield from (folder for folder in self.root.iterdir() if folder.is_dir())
+
+    def prune(self, *, now: float | None = None) -> int:
+        """Delete the files whose links have expired (a minute's grace for clocks); how many went."""
+        cutoff = (now or time.time()) - self.ttl_s - 60
+        expired = [folder for folder in self._folders() if folder.stat().st_mtime < cutoff]
+        for folder in expired:
+            shutil.rmtree(folder, ignore_errors=True)
+        return len(expired)
+
+    def forget(self, needles: Iterable[str], names: Iterable[tuple[str, str]] = ()) -> int:
+        """Delete every stored file that holds one of `needles` or both halves of one of `names`
+        (first, last: a CSV has them in cells of their own), as whole words, case ignored; how many
+        went."""
+
+        def word(text: str) -> re.Pattern[str]:
+            return re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE)
+
+        wanted = [word(n) for n in needles if n]
+        pairs = [(word(first), word(last)) for first, last in names]
+        gone = 0
+        for folder in list(self._folders()):
+            for path in folder.iterdir():
+                text = path.read_text(encoding="utf-8", errors="replace")
+                named = any(w.search(text) for w in wanted)
+                if named or any(f.search(text) and la.search(text) for f, la in pairs):
+                    shutil.rmtree(folder, ignore_errors=True)
+                    gone += 1
+                    break
+        return gone
 
     def _signature(self, token: str, name: str, expires: int) -> str:
         return hmac.new(self.key, f"{token}/{name}:{expires}".encode(), hashlib.sha256).hexdigest()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from racehub.ask.files import FileStore
 from racehub.audit.service import Actor
 from racehub.cli.common import console, database, fails_cleanly
 from racehub.db import Scope
@@ -33,7 +34,8 @@ def erase(
             console.print(f"erase {who}: {len(races)} entries ({listed})")
             if not typer.confirm("This cannot be undone. Erase?", err=True):
                 raise typer.Exit(1)
-        done = erasure.erase(session, Actor(via="cli", name="cli"), person_id=person, entry_id=entry)
+        actor = Actor(via="cli", name="cli")
+        done = erasure.erase(session, actor, person_id=person, entry_id=entry, files=FileStore(db.settings))
     table = Table(title=f"erased {erasure.label(person_id=person, entry_id=entry)}")
     table.add_column("rows")
     table.add_column("removed", justify="right")

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
+from racehub.ask.files import FileStore
 from racehub.audit.service import Actor
 from racehub.auth.dependencies import Caller, OwnerCaller, TenantSession
 from racehub.participants import erasure, service
@@ -40,14 +41,19 @@ def _actor(caller: Caller, request: Request) -> Actor:
     return Actor(caller.user_id, caller.org_id, caller.email, "api", client)
 
 
+def _files(request: Request) -> FileStore:
+    return FileStore(request.app.state.settings)
+
+
 @router.delete("/persons/{person_id}")
 def erase_person(
     request: Request, owner: OwnerCaller, session: TenantSession, person_id: PersonId
 ) -> ErasureOut:
     """Erase a person (owner only): every entry with its result, splits and awards, the vendors' ids,
-    and their name, email and phone wherever the tenant's audit log, chats and workflow runs hold
-    them. Others' places and awards stay as published. Cannot be undone."""
-    done = erasure.erase(session, _actor(owner, request), person_id=person_id)
+    their name, email and phone wherever the tenant's audit log, chats and workflow runs hold them,
+    and any download (CSV report) that names them. Others' places and awards stay as published.
+    Cannot be undone."""
+    done = erasure.erase(session, _actor(owner, request), person_id=person_id, files=_files(request))
     return ErasureOut.model_validate(asdict(done))
 
 
@@ -56,5 +62,5 @@ def erase_entry(
     request: Request, owner: OwnerCaller, session: TenantSession, entry_id: EntryId
 ) -> ErasureOut:
     """Erase one entry (owner only), as for a person; the person goes too when it was their last."""
-    done = erasure.erase(session, _actor(owner, request), entry_id=entry_id)
+    done = erasure.erase(session, _actor(owner, request), entry_id=entry_id, files=_files(request))
     return ErasureOut.model_validate(asdict(done))

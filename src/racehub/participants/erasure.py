@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
+from racehub.ask.files import FileStore
 from racehub.audit.service import Actor, record_erasure
 from racehub.errors import NotFound
 from racehub.participants import erasure_repository as repository
@@ -46,20 +47,25 @@ class Erasure:
     redacted: dict[str, int] = field(default_factory=dict)
 
 
-def _needles(entries: Sequence[RowMapping], person: RowMapping | None) -> tuple[list[str], list[str]]:
-    """(full identifiers, name parts) of the person behind `entries`."""
-    full: set[str] = set()
-    parts: set[str] = set()
+@dataclass(frozen=True)
+class Needles:
+    """How text may name the person: full identifiers, name parts, and (first, last) pairs."""
+
+    full: list[str]
+    parts: list[str]
+    names: list[tuple[str, str]]
+
+
+def _needles(entries: Sequence[RowMapping], person: RowMapping | None) -> Needles:
     names = {(e["first_name"], e["last_name"]) for e in entries}
     if person is not None:
         names.add((person["first_name"], person["last_name"]))
     # Also as search folds them (no accents): the way SQL of a name search may hold them.
     names |= {(fold(first), fold(last)) for first, last in names}
+    full = {v for e in entries for v in (e["email"], e["phone"]) if v}
     for first, last in names:
         full |= {f"{first} {last}", f"{last}, {first}", f"{last} {first}"}
-        parts |= {first, last}
-    full |= {v for e in entries for v in (e["email"], e["phone"]) if v}
-    return sorted(full), sorted(parts)
+    return Needles(sorted(full), sorted({part for pair in names for part in pair}), sorted(names))
 
 
 def label(*, person_id: int | None, entry_id: int | None) -> str:
@@ -83,7 +89,12 @@ def preview(session: Session, *, person_id: int | None, entry_id: int | None) ->
 
 
 def erase(
-    session: Session, actor: Actor, *, person_id: int | None = None, entry_id: int | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    person_id: int | None = None,
+    entry_id: int | None = None,
+    files: FileStore | None = None,
 ) -> Erasure:
     """Erase a person (every entry of theirs) or one entry, in the caller's transaction; the person of
     an erased entry goes too when it was their last. NotFound when the caller's tenant has neither."""
@@ -102,7 +113,7 @@ def erase(
         person = None if linked is None else repository.person(session, int(linked))
         org_id = int(entries[0]["org_id"])
     entry_ids = [int(e["id"]) for e in entries]
-    full, parts = _needles(entries, person)
+    needles = _needles(entries, person)
 
     erasure = Erasure(person_id, entry_ids, sorted({int(e["race_id"]) for e in entries}))
     people = [] if person is None else [int(person["id"])]
@@ -115,7 +126,9 @@ def erase(
     if gone:
         # (An entry erased while its person keeps other races: text naming them names someone still
         # there, and stays.)
-        erasure.redacted = repository.redact(session, org_id, full, parts)
+        erasure.redacted = repository.redact(session, org_id, needles.full, needles.parts)
+        if files is not None:  # reports made in the last minutes (older ones are deleted anyway)
+            erasure.redacted["files"] = files.forget(needles.full, needles.names)
     record_erasure(
         session,
         actor,
