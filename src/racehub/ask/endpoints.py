@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from racehub.ask.engine import AskEngine, engine_for
 from racehub.ask.schemas import AnswerOut, AskRequest
 from racehub.ask.service import answer_for
-from racehub.auth.dependencies import CurrentCaller, database_of, run_with_connection
+from racehub.auth.dependencies import CurrentCaller, client_host, database_of, run_with_connection
 
 router = APIRouter(tags=["ask"])
 
@@ -29,7 +29,7 @@ def ask_engine(request: Request) -> AskEngine:
 async def ask(body: AskRequest, caller: CurrentCaller, request: Request) -> AnswerOut:
     """Answer a question about your race data: the figure, the table behind it and the SQL."""
     engine = ask_engine(request)
-    client = request.client.host if request.client else None
+    client = client_host(request)
     answer = await run_with_connection(
         request, lambda: answer_for(engine, caller, body.question, body.today, via="api", client_addr=client)
     )

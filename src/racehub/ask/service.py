@@ -6,7 +6,6 @@ from datetime import date
 
 from racehub.ask.engine import Answer, AskEngine
 from racehub.audit import service as audit
-from racehub.audit.service import Actor
 from racehub.auth.dependencies import Caller
 
 
@@ -23,7 +22,7 @@ def answer_for(
     answer = engine.ask(question, scope=caller.scope, today=today)
     audit.record_question(
         engine.database,
-        actor=Actor(caller.user_id, caller.org_id, caller.email, via, client_addr),
+        actor=caller.actor(via, client_addr),
         question=question,
         status=answer.status,
         sql=answer.sql,

@@ -23,6 +23,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from racehub.audit.service import Actor
 from racehub.auth.service import scope_for_key
 from racehub.db import Database, Scope
 from racehub.errors import Forbidden, Unauthorized
@@ -46,6 +47,15 @@ class Caller:
     @property
     def can_write(self) -> bool:
         return self.scope.can_write
+
+    def actor(self, via: str, client_addr: str | None) -> Actor:
+        """Who acted, as the audit log records it."""
+        return Actor(self.user_id, self.org_id, self.email, via, client_addr)
+
+
+def client_host(request: Request) -> str | None:
+    """The address the request came from (None when the server does not know it)."""
+    return request.client.host if request.client else None
 
 
 def database_of(request: Request) -> Database:

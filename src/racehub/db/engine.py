@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql as pgsql
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import CursorResult, Engine, Result, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
@@ -128,3 +129,9 @@ def set_database(database: Database | None) -> None:
     """Replace the process-wide handle (tests, the demo)."""
     global _database
     _database = database
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an INSERT, UPDATE or DELETE touched."""
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount or 0)

@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from racehub.ask.files import FileStore
-from racehub.audit.service import Actor
-from racehub.auth.dependencies import Caller, OwnerCaller, TenantSession
+from racehub.auth.dependencies import OwnerCaller, TenantSession, client_host
 from racehub.participants import erasure, service
 from racehub.participants.schemas import ErasureOut, Participant, ParticipantPage
 
@@ -36,11 +35,6 @@ def get_person(session: TenantSession, person_id: PersonId) -> Participant:
     return service.person_history(session, person_id)
 
 
-def _actor(caller: Caller, request: Request) -> Actor:
-    client = request.client.host if request.client else None
-    return Actor(caller.user_id, caller.org_id, caller.email, "api", client)
-
-
 def _files(request: Request) -> FileStore:
     return FileStore(request.app.state.settings)
 
@@ -53,7 +47,8 @@ def erase_person(
     their name, email and phone wherever the tenant's audit log, chats and workflow runs hold them,
     and any download (CSV report) that names them. Others' places and awards stay as published.
     Cannot be undone."""
-    done = erasure.erase(session, _actor(owner, request), person_id=person_id, files=_files(request))
+    actor = owner.actor("api", client_host(request))
+    done = erasure.erase(session, actor, person_id=person_id, files=_files(request))
     return ErasureOut.model_validate(asdict(done))
 
 
@@ -62,5 +57,6 @@ def erase_entry(
     request: Request, owner: OwnerCaller, session: TenantSession, entry_id: EntryId
 ) -> ErasureOut:
     """Erase one entry (owner only), as for a person; the person goes too when it was their last."""
-    done = erasure.erase(session, _actor(owner, request), entry_id=entry_id, files=_files(request))
+    actor = owner.actor("api", client_host(request))
+    done = erasure.erase(session, actor, entry_id=entry_id, files=_files(request))
     return ErasureOut.model_validate(asdict(done))

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from sqlalchemy import RowMapping, text
 from sqlalchemy.orm import Session
 
+from racehub.db import rowcount
+
 ERASED = "[erased]"
 
 
@@ -134,5 +136,4 @@ def redact(session: Session, org_id: int, full: list[str], parts: list[str]) -> 
 
 
 def _rowcount(session: Session, sql: str, **params: object) -> int:
-    result = session.execute(text(sql), params)
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rowcount(session.execute(text(sql), params))

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from racehub.db import rowcount
 from racehub.participants.erasure_repository import any_erased, erased, legacy_key, race_name_key
 from racehub.scoring.repository import award_rows_sql, placed_rows_sql
 
@@ -285,8 +286,7 @@ def drop_erased(session: Session) -> dict[str, int]:
     dropped = {}
     for file, table in ERASED_ROWS.items():
         gone = "participant_id IN (SELECT participant_id FROM erased_participants)"
-        result = session.execute(text(f"DELETE FROM {table} WHERE {gone}"))
-        dropped[file] = int(result.rowcount)  # type: ignore[attr-defined]
+        dropped[file] = rowcount(session.execute(text(f"DELETE FROM {table} WHERE {gone}")))
     return dropped
 
 

@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import CursorResult, Result, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from racehub.db import rowcount
 from racehub.participants.erasure_repository import erased, race_name_key, ref_key
 
 ENTRY_FIELDS = (
@@ -50,11 +51,6 @@ def driver_connection(session: Session) -> psycopg.Connection[Any]:
     connection = session.connection().connection.driver_connection
     assert isinstance(connection, psycopg.Connection)
     return connection
-
-
-def rowcount(result: Result[Any]) -> int:
-    assert isinstance(result, CursorResult)
-    return int(result.rowcount or 0)
 
 
 def lock_edition(session: Session, edition_id: int) -> None:

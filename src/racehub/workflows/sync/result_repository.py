@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from racehub.workflows.sync.repository import rowcount
+from racehub.db import rowcount
 
 # --- results -----------------------------------------------------------------------------------------
 
