@@ -30,9 +30,10 @@ class TestSyncsAfterAnErasure:
                 ),
                 {"x": erased_id},
             ).one()
-            erase(session, Actor(via="test"), person_id=person_id) if person_id else erase(
-                session, Actor(via="test"), entry_id=entry_id
-            )
+            if person_id is not None:
+                erase(session, Actor(via="test"), person_id=person_id)
+            else:
+                erase(session, Actor(via="test"), entry_id=entry_id)
         before = synced_results(harness.db, org_id, "ctlive")
         # The vendor still has them, and something about the bystander changed.
         registrations.change(bystander_id, team="Jingle Joggers")
