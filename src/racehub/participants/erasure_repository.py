@@ -68,13 +68,13 @@ def remember(session: Session, org_id: int, entry_ids: list[int]) -> None:
     id, the runner's name in the race. Not the person as such: a new registration for a later race is
     new data, given after the erasure."""
     keys = f"""
-        SELECT {ref_key("x.provider", "x.external_id")} FROM external_refs x
-        WHERE x.kind = 'entry' AND x.local_id = ANY(:entries)
-        UNION SELECT {legacy_key("e.legacy_id")} FROM entries e
+        SELECT {ref_key("x.provider", "x.external_id")}, e.race_id FROM external_refs x
+        JOIN entries e ON e.id = x.local_id WHERE x.kind = 'entry' AND x.local_id = ANY(:entries)
+        UNION SELECT {legacy_key("e.legacy_id")}, e.race_id FROM entries e
         WHERE e.id = ANY(:entries) AND e.legacy_id IS NOT NULL
-        UNION SELECT {race_name_key("e.race_id", "e.first_name", "e.last_name")} FROM entries e
+        UNION SELECT {race_name_key("e.race_id", "e.first_name", "e.last_name")}, e.race_id FROM entries e
         WHERE e.id = ANY(:entries)"""
-    insert = f"INSERT INTO erased_keys (org_id, digest) SELECT :org, k FROM ({keys}) keys(k)"
+    insert = f"INSERT INTO erased_keys (org_id, digest, race_id) SELECT :org, k, r FROM ({keys}) keys(k, r)"
     insert += " ON CONFLICT DO NOTHING"
     session.execute(text(insert), {"org": org_id, "entries": entry_ids})
 

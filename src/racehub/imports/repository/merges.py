@@ -265,10 +265,12 @@ def map_races(session: Session) -> None:
 
 
 # Staged participants erased in their tenant (migration 0050): by the bundle's participant id or their
-# name in the race.
+# name in the race. Only the rows of races that lost someone are looked at (no digests of millions of
+# rows on every load once anyone was erased).
 ERASED_PARTICIPANTS = f"""
     CREATE TEMP TABLE erased_participants ON COMMIT DROP AS
-    SELECT p.participant_id FROM stg_participants p JOIN map_races m ON m.legacy_id = p.race_id
+    SELECT p.participant_id FROM stg_participants p
+    JOIN map_races m ON m.legacy_id = p.race_id AND m.race_id IN (SELECT race_id FROM erased_keys)
     WHERE {erased("m.org_id", [
         legacy_key("p.participant_id"),
         race_name_key("m.race_id", "p.first_name", "p.last_name"),
@@ -283,9 +285,9 @@ def drop_erased(session: Session) -> dict[str, int]:
     if not any_erased(session):
         return {}
     session.execute(text(ERASED_PARTICIPANTS))
+    gone = "participant_id IN (SELECT participant_id FROM erased_participants)"
     dropped = {}
     for file, table in ERASED_ROWS.items():
-        gone = "participant_id IN (SELECT participant_id FROM erased_participants)"
         dropped[file] = rowcount(session.execute(text(f"DELETE FROM {table} WHERE {gone}")))
     return dropped
 

@@ -2,8 +2,9 @@
 
 `erased_keys` holds, per tenant, SHA-256 digests of what identified an erased participant's entries to
 the sources that could bring them back: a vendor's id of the entry, the legacy bundle's participant id,
-their name in the race (`racehub_erasure_key(...)`). Imports and syncs drop incoming rows that match one
-(row-level security as for every tenant table). Nothing readable of the person is kept.
+their name in the race (`racehub_erasure_key(...)`), with the race it was in. Imports and syncs drop
+incoming rows that match one (row-level security as for every tenant table). Nothing readable of the
+person is kept.
 
 The audit log is append-only for the application (migration 0010 revoked UPDATE), so redaction runs in
 `racehub_erase_audit_text(needles, parts)`, owned by the schema's owner, with a fixed search_path. It
@@ -41,6 +42,8 @@ $$;
 CREATE TABLE erased_keys (
     org_id bigint NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
     digest bytea NOT NULL,
+    -- The race of the erased entry: a load checks only the incoming rows of races that lost someone.
+    race_id bigint NOT NULL REFERENCES races(id) ON DELETE CASCADE,
     erased_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (org_id, digest)
 );
