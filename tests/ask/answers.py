@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import text
 
+from racehub.ask.conversation import Context
 from racehub.ask.engine import Answer, AskEngine
-from racehub.ask.intent import Intent
 from racehub.db import Database, Scope
 from tests.ask.bundle_reference import time_ms
 
@@ -38,7 +38,7 @@ def ask(
     *,
     today: date = TODAY,
     scope: Scope | None = None,
-    previous: Intent | None = None,
+    previous: Context | None = None,
     with_paths: bool = False,
 ) -> Answer:
     """Ask as the platform operator (every tenant) unless a scope is given."""

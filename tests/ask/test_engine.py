@@ -632,13 +632,13 @@ class TestFollowUps:
     def test_another_year_then_one_sex(self, engine: AskEngine, bundle: Bundle) -> None:
         first = ask(engine, "How many runners finished the 2025 Boston Marathon?")
         assert_figure(first, bundle.count(bundle.race(BOSTON, 2025, "Marathon")))
-        assert first.intent is not None
+        assert first.context is not None
 
-        earlier = ask(engine, "and in 2024?", previous=first.intent)
+        earlier = ask(engine, "and in 2024?", previous=first.context)
         assert_parser_answer(earlier, max_rows=3)
         assert_figure(earlier, bundle.count(bundle.race(BOSTON, 2024, "Marathon")))
 
-        women = ask(engine, "what about the women?", previous=first.intent)
+        women = ask(engine, "what about the women?", previous=first.context)
         assert_parser_answer(women, max_rows=3)
         assert_figure(
             women, bundle.count(bundle.race(BOSTON, 2025, "Marathon"), where=lambda e: e.sex == "F")
@@ -648,6 +648,6 @@ class TestFollowUps:
         half = bundle.race(SHAMROCK, 2025, "Half Marathon")
         first = ask(engine, "How many women finished the 2025 Shamrock Half Marathon?")
         assert_figure(first, bundle.count(half, where=lambda e: e.sex == "F"))
-        men = ask(engine, "and the men?", previous=first.intent)
+        men = ask(engine, "and the men?", previous=first.context)
         assert_parser_answer(men, max_rows=3)
         assert_figure(men, bundle.count(half, where=lambda e: e.sex == "M"))

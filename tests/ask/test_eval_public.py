@@ -27,9 +27,19 @@ def test_public_questions_score_full_marks(bundle_db: Database, tmp_path: Path) 
     }
     racehub = Path(sys.executable).parent / "racehub"
     result = subprocess.run(
-        [sys.executable, str(EVAL / "check.py"), "--questions", str(EVAL / "questions-public.jsonl"),
-         "--cmd", f"{racehub} ask --jsonl"],
-        env=env, capture_output=True, text=True, timeout=600, check=False,
+        [
+            sys.executable,
+            str(EVAL / "check.py"),
+            "--questions",
+            str(EVAL / "questions-public.jsonl"),
+            "--cmd",
+            f"{racehub} ask --jsonl",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     last = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-2000:]
     total = sum(1 for line in (EVAL / "questions-public.jsonl").read_text().splitlines() if line.strip())

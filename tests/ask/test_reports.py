@@ -33,6 +33,7 @@ AWARD_COLUMNS = [
     "city",
     "state",
     "zip",
+    "country",
     "race_name",
     "year",
 ]

@@ -6,6 +6,7 @@ that rewrites the tenant settings, writes, or sleeps is stopped by the database 
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 
@@ -41,8 +42,12 @@ def boston_only_runner(bundle: Bundle) -> Entry:
 
 
 def shows(text: str, answer_rows: list[list[object]], needle: str) -> bool:
+    """Whether the answer carries `needle`; the asker's own words quoted back ("not 'boston'") don't count."""
+    text = re.sub(r"(?<![A-Za-z])'[^']*'(?![A-Za-z])", "", text)
     return needle.lower() in text.lower() or any(
-        needle.lower() in str(cell).lower() for r in answer_rows for cell in r
+        needle.lower() in re.sub(r"(?<![A-Za-z])'[^']*'(?![A-Za-z])", "", str(cell)).lower()
+        for r in answer_rows
+        for cell in r
     )
 
 

@@ -110,9 +110,16 @@ class TestRendering:
 
     def test_clarify_lists_choices_and_refusals_show_no_table(self) -> None:
         md = render_answer(
-            Answer("clarify", "Which event do you mean?", ["event"], [["Boston"], ["Lakeside"]]), BASE
+            Answer(
+                "clarify",
+                "Which event do you mean? (1) Boston (2) Lakeside",
+                ["choice"],
+                [["Boston"], ["Lakeside"]],
+            ),
+            BASE,
         )
-        assert md == "Which event do you mean?\n\n- Boston\n- Lakeside"
+        reply_hint = "Reply with a number or the choice's name."
+        assert md == f"Which event do you mean?\n\n1. Boston\n2. Lakeside\n\n{reply_hint}"
         md = render_answer(Answer("refused", "I only read data.", ["x"], [["secret"]], sql="SELECT 1"), BASE)
         assert md == "I only read data."
 

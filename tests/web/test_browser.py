@@ -66,8 +66,13 @@ def test_log_in_with_a_code_and_chat(
     assert "820 finishers" in reply.inner_text()
     assert page.evaluate("window.__answerUpdates") >= 3  # streamed: rendered as pieces arrived
 
+    assert reply.locator("em").first.inner_text().startswith("Read as: Number of finishers")
+
     reply = ask(page, "and in 2024?")
-    assert reply.inner_text().startswith("757 finishers")
+    assert reply.locator("em").first.inner_text() == (
+        "Read as: Number of finishers — the 2024 Shamrock Marathon Weekend Marathon"
+    )
+    assert "757 finishers" in reply.inner_text()
 
     reply = ask(page, "Show the top 10 men at the 2024 Harbor Half Marathon")
     assert reply.locator("table thead th").first.inner_text() == "place"
@@ -91,7 +96,7 @@ def test_log_in_with_a_code_and_chat(
     assert lines[0].startswith("category,sex,place")
 
     # Markup in replies is never HTML: nothing the server said became an element it did not mean.
-    assert page.locator(".msg script, .msg img, .msg iframe").count() == 0
+    assert page.locator(".msg script, .msg img:not(.chart), .msg iframe").count() == 0
     page.click("#logout")
     page.wait_for_selector("#login", state="visible")
     context.close()

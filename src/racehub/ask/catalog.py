@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from threading import Lock
 
@@ -92,6 +92,11 @@ class RaceInfo:
     name: str
     distance_m: float | None
     kind: str | None
+    start_time: datetime | None = None
+    basis: str = "gun"  # placement basis: gun | chip
+    masters_min_age: int = 40
+    age_group_width: int = 5
+    masters_depth: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,8 @@ class EditionInfo:
     start_date: date
     status: str
     races: tuple[RaceInfo, ...]
+    city: str | None = None
+    state: str | None = None
 
 
 @dataclass
@@ -225,7 +232,8 @@ class CatalogCache:
                 text(
                     """
                     SELECT ed.id, ed.org_id, o.name, s.name, ed.year, ed.start_date, ed.status,
-                           r.id, r.name, r.distance_m
+                           r.id, r.name, r.distance_m, r.start_time, r.placement_basis,
+                           r.masters_min_age, r.age_group_width, r.masters_award_depth, ed.city, ed.state
                     FROM editions ed JOIN event_series s ON s.id = ed.series_id
                     JOIN organizations o ON o.id = ed.org_id
                     LEFT JOIN races r ON r.edition_id = ed.id
@@ -239,8 +247,23 @@ class CatalogCache:
         editions = []
         for ed_rows in grouped.values():
             first = ed_rows[0]
-            races = tuple(RaceInfo(r[7], r[8], r[9], race_kind_of(r[8])) for r in ed_rows if r[7] is not None)
+            races = tuple(
+                RaceInfo(r[7], r[8], r[9], race_kind_of(r[8]), r[10], r[11], r[12], r[13], r[14])
+                for r in ed_rows
+                if r[7] is not None
+            )
             editions.append(
-                EditionInfo(first[0], first[1], first[2], first[3], first[4], first[5], first[6], races)
+                EditionInfo(
+                    first[0],
+                    first[1],
+                    first[2],
+                    first[3],
+                    first[4],
+                    first[5],
+                    first[6],
+                    races,
+                    first[15],
+                    first[16],
+                )
             )
         return Catalog(editions)

@@ -1,8 +1,10 @@
-"""The ask engine: understand a question, run the query as the asking tenant, and say the answer."""
+"""The ask engine: read a question, run its query as the asking tenant, and say the answer with how it
+was read. A question with a word the reading did not use is never answered as if the word were not
+there: it gets `clarify` (or the language model, when one is configured, told which words were not
+understood)."""
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,17 +12,19 @@ from functools import lru_cache
 from typing import Any
 
 import structlog
-from rapidfuzz import fuzz, process
 
-from racehub.ask import compile as qc
 from racehub.ask import reports
-from racehub.ask.catalog import Catalog, CatalogCache
+from racehub.ask.catalog import CatalogCache, RaceInfo
+from racehub.ask.charts import bar_chart
+from racehub.ask.compile import NeedsChoice, Query, compile_reading
+from racehub.ask.conversation import Context, is_follow_up, pick
+from racehub.ask.directory import Directory
 from racehub.ask.execute import QueryFailed, present, render_sql, run_readonly
+from racehub.ask.explain import interpretation
 from racehub.ask.files import FileStore
 from racehub.ask.guard import UnsafeQuery, guard_sql
-from racehub.ask.intent import Intent, Scope
-from racehub.ask.parse import Outcome, _editions, parse, person_candidates
-from racehub.ask.text import normalize
+from racehub.ask.parse import Parsed, read
+from racehub.ask.reading import Choice, Kind, Outcome, PersonRef, RaceSet, Reading, Status
 from racehub.config import Settings
 from racehub.db import Database
 from racehub.db import Scope as TenantScope
@@ -37,25 +41,27 @@ EXAMPLES = (
     "Generate a CSV of award winners with mailing addresses for the {y} {a}",
     "Which events are scheduled next month?",
 )
-FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|same but|now|ok|also|then|but|only)\b")
+LLM_LINE = "written by the language model — check the SQL"
 
 
 @dataclass
 class Answer:
-    status: str
+    status: Status
     answer: str
     columns: list[str] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
     sql: str | None = None
     engine: str = "parser"
     files: list[dict[str, Any]] = field(default_factory=list)
-    intent: Intent | None = None
+    interpretation: str | None = None
+    context: Context | None = None
     elapsed_ms: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "answer": self.answer,
+            "interpretation": self.interpretation,
             "columns": self.columns,
             "rows": self.rows,
             "sql": self.sql,
@@ -71,6 +77,7 @@ class AskEngine:
         self.database = database
         self.settings = settings
         self.catalogs = CatalogCache(database)
+        self.directory = Directory(database)
         self.files = FileStore(settings)
         self.llm = llm
 
@@ -82,7 +89,7 @@ class AskEngine:
         *,
         scope: TenantScope,
         today: date | None = None,
-        previous: Intent | None = None,
+        previous: Context | None = None,
         with_paths: bool = False,
     ) -> Answer:
         started = time.perf_counter()
@@ -97,8 +104,14 @@ class AskEngine:
         )
         return answer
 
+    def clear_caches(self) -> None:
+        self.catalogs.clear()
+        self.directory.clear()
+
+    # ------------------------------------------------------------------ steps
+
     def _ask(
-        self, question: str, scope: TenantScope, today: date, previous: Intent | None, with_paths: bool
+        self, question: str, scope: TenantScope, today: date, previous: Context | None, with_paths: bool
     ) -> Answer:
         if not scope.platform and scope.org_id is None:
             return Answer(
@@ -110,97 +123,198 @@ class AskEngine:
             return self._unanswerable("Ask me a question about your races.", scope)
         if len(question) > 2000:
             return Answer("refused", "That question is too long; please ask in a sentence or two.")
+        if previous is not None and previous.choices:
+            chosen = pick(question, previous.choices)
+            if chosen is not None:
+                return self._answer(
+                    previous.question,
+                    scope,
+                    previous.today,
+                    with_paths,
+                    binding={**previous.binding, **chosen.binding},
+                )
+        follows = previous.question if previous is not None and previous.reading is not None else None
+        return self._answer(question, scope, today, with_paths, follows=follows)
+
+    def _answer(
+        self,
+        question: str,
+        scope: TenantScope,
+        today: date,
+        with_paths: bool,
+        *,
+        binding: dict[str, Any] | None = None,
+        follows: str | None = None,
+    ) -> Answer:
         catalog = self.catalogs.get(scope)
-        parsed = parse(question, today, catalog)
-        if previous is not None:
-            merged = self._follow_up(question, today, catalog, previous, parsed)
-            if merged is not None:
-                parsed = merged
-        if isinstance(parsed, Outcome):
-            return Answer(
-                parsed.status,
-                parsed.message,
-                ["choice"] if parsed.choices else [],
-                [[c] for c in parsed.choices],
-            )
-        intent = parsed
-        if (
-            intent.kind in ("person", "split", "count", "aggregate", "race_info", "top")
-            or intent.kind == "place"
+        parsed = read(question, today, catalog, self.directory, scope, binding)
+        if follows is not None and is_follow_up(question) and not isinstance(parsed.result, Reading | None):
+            merged = read(question, today, catalog, self.directory, scope, binding, previous=follows)
+            if isinstance(merged.result, Reading):
+                parsed, question = merged, follows
+        elif (
+            follows is not None
+            and is_follow_up(question)
+            and isinstance(parsed.result, Reading)
+            and (parsed.result.races is None and parsed.result.kind != Kind.EVENTS)
         ):
-            intent = self._resolve_person(question, intent, scope)
-        if intent.kind == "person" and intent.person is None:
-            return self._fallback(question, scope, today)
-        if intent.scope is None and intent.kind not in (
-            "events",
-            "count",
-            "group",
-            "person",
-            "aggregate",
-            "superlative",
-        ):
-            example = self.examples(scope)[1].split(" at the ")[-1].rstrip("?")
+            merged = read(question, today, catalog, self.directory, scope, binding, previous=follows)
+            if isinstance(merged.result, Reading):
+                parsed, question = merged, follows
+        context = Context(question, today, binding=binding or {})
+        result = parsed.result
+        if isinstance(result, Outcome):
+            if result.status in ("refused", "needs_login"):
+                return self._outcome(result, context)
+            if parsed.unknown or (result.status == "unanswerable" and not parsed.out_of_domain):
+                return self._not_understood(question, parsed, None, scope, today, context)
+            return self._outcome(result, context)
+        assert isinstance(result, Reading)
+        if parsed.unknown and not (binding or {}).get("without"):
+            return self._not_understood(question, parsed, result, scope, today, context)
+        reading = result
+        if reading.person is not None:
+            resolved = self._resolve_person(reading, scope, binding or {})
+            if isinstance(resolved, Answer):
+                resolved.context = Context(question, today, reading, self._choices(resolved), binding or {})
+                return resolved
+            reading = resolved
+        context = Context(question, today, reading, (), binding or {})
+        if reading.kind == Kind.REPORT:
+            return self._report(reading, scope, with_paths, context)
+        try:
+            query = compile_reading(reading, today, counting_awards=reading.attribute == "count")
+        except NeedsChoice as choice:
             return Answer(
                 "clarify",
-                f'Which event do you mean? Name it, e.g. "the {example}".',
-                ["event"],
-                [[s.name] for s in catalog.series[:20]],
-                intent=intent,
+                choice.message,
+                ["choice"],
+                [[c] for c in choice.choices],
+                interpretation=interpretation(reading),
+                context=Context(question, today, reading, tuple(Choice(c) for c in choice.choices)),
             )
-        try:
-            if intent.kind == "report":
-                return self._report(intent, scope, with_paths)
-            query = self._compile(intent, question, today)
-        except qc.NeedsChoice as choice:
-            return Answer("clarify", choice.message, ["choice"], [[c] for c in choice.choices], intent=intent)
-        answer = self._run(query, scope, intent)
-        if intent.kind == "person" and not answer.rows and answer.status == "answered":
-            answer = self._run(qc.compile_person_entries(intent), scope, intent)
+        answer = self._run(query, scope, reading, with_paths)
+        answer.context = context
         return answer
 
-    # ------------------------------------------------------------------ steps
+    @staticmethod
+    def _choices(answer: Answer) -> tuple[Choice, ...]:
+        return getattr(answer, "_choices", ())
 
-    def _compile(self, intent: Intent, question: str, today: date) -> qc.Query:
-        kind = intent.kind
-        if kind == "count" and intent.person is not None:
-            return qc.compile_person(intent)
-        if kind == "count":
-            return qc.compile_count(intent)
-        if kind == "winner":
-            return qc.compile_winner(intent)
-        if kind == "top":
-            return qc.compile_ranked(intent, limit=intent.n or 10)
-        if kind == "place":
-            return qc.compile_ranked(intent, limit=intent.place or 1, place=intent.place)
-        if kind == "person":
-            return qc.compile_person(intent)
-        if kind == "aggregate":
-            return qc.compile_aggregate(intent)
-        if kind == "superlative":
-            return qc.compile_superlative(intent)
-        if kind == "split":
-            return qc.compile_split(intent, question)
-        if kind == "group":
-            return qc.compile_group(intent, question)
-        if kind == "repeat":
-            return qc.compile_repeat(intent, question)
-        if kind == "record":
-            return qc.compile_record(intent)
-        if kind == "events":
-            return qc.compile_events(intent, today.isoformat())
-        if kind == "race_info":
-            return qc.compile_race_info(intent)
-        if kind == "awards":
-            return qc.compile_awards(intent, question)
-        raise qc.NeedsChoice("I could not tell what to compute.", ())
+    def _outcome(self, outcome: Outcome, context: Context) -> Answer:
+        choices = outcome.choices
+        rows = [[c.label] for c in choices]
+        text = outcome.message
+        if choices:
+            text += " " + " ".join(f"({k}) {c.label}" for k, c in enumerate(choices, start=1))
+        return Answer(
+            outcome.status,
+            text,
+            ["choice"] if choices else [],
+            rows,
+            context=Context(context.question, context.today, None, choices, context.binding),
+        )
+
+    def _not_understood(
+        self,
+        question: str,
+        parsed: Parsed,
+        reading: Reading | None,
+        scope: TenantScope,
+        today: date,
+        context: Context,
+    ) -> Answer:
+        words = ", ".join(f"'{w}'" for w in dict.fromkeys(parsed.unknown))
+        if self.llm is not None and self.settings.llm_enabled:
+            fallback = self._fallback(question, scope, today, parsed.unknown)
+            if fallback is not None and (fallback.status in ("answered", "refused") or reading is None):
+                return fallback
+        if reading is None:
+            lead = (
+                f"I didn't understand {words} in that question."
+                if words
+                else "I didn't understand that question."
+            )
+            answer = self._unanswerable(lead, scope)
+            answer.context = context
+            return answer
+        line = interpretation(reading)
+        choice = Choice(f"Answer without {words}", {"without": True})
+        return Answer(
+            "clarify",
+            f"I understood: {line} — but not {words}, and I won't answer a broader question than the one you "
+            f"asked. Could you rephrase? (1) {choice.label}",
+            ["choice"],
+            [[choice.label]],
+            interpretation=line,
+            context=Context(question, today, reading, (choice,), context.binding),
+        )
+
+    # ------------------------------------------------------------------ people
+
+    def _resolve_person(
+        self, reading: Reading, scope: TenantScope, binding: dict[str, Any]
+    ) -> Reading | Answer:
+        """The named runner in the question's races: one person, or a clarify between namesakes."""
+        person = reading.person
+        assert person is not None
+        if "person_ids" in binding:
+            ids = tuple(int(i) for i in binding["person_ids"])
+            person = PersonRef(person.first, person.last, ids, person.label)
+            return self._widen(reading.with_(person=person))
+        widened = self._widen(reading)
+        races = widened.races
+        params: dict[str, Any] = {"ids": list(person.person_ids)}
+        where = "person_id IN :ids"
+        if races is not None:
+            where += " AND race_id IN :race_ids"
+            params["race_ids"] = races.race_ids
+        sql = (
+            "SELECT first_name, last_name, dob, min(age) AS age, min(city) AS city, min(state) AS state, "
+            "count(*) AS entries, min(year) AS first_year, max(year) AS last_year, min(bib) AS bib, "
+            f"array_agg(DISTINCT person_id) AS ids FROM q_entries WHERE {where} "
+            "GROUP BY first_name, last_name, dob ORDER BY min(year), min(bib) LIMIT 20"
+        )
+        try:
+            _, rows, _, _ = self._execute(sql, params, scope)
+        except (QueryFailed, UnsafeQuery) as exc:
+            return Answer("unanswerable", f"I couldn't look that runner up: {exc.message}")
+        if len(rows) <= 1:
+            return widened
+        choices = []
+        for r in rows:
+            years = f"{r[7]}" if r[7] == r[8] else f"{r[7]}-{r[8]}"
+            label = f"{r[0]} {r[1]}, aged {r[3]}, from {r[4]}, {r[5]} (bib {r[9]}, {years})"
+            choices.append(Choice(label, {"person_ids": [int(i) for i in r[10]]}))
+        where_text = interpretation(widened).split(" — ", 1)[-1]
+        answer = Answer(
+            "clarify",
+            f"{len(rows)} different runners named {person.label} — {where_text}: which one? "
+            + " ".join(f"({k}) {c.label}" for k, c in enumerate(choices, start=1)),
+            ["choice"],
+            [[c.label] for c in choices],
+            interpretation=interpretation(widened),
+        )
+        answer._choices = tuple(choices)  # type: ignore[attr-defined]
+        return answer
+
+    def _widen(self, reading: Reading) -> Reading:
+        """A runner asked about with no year: every edition of the event(s) named."""
+        races = reading.races
+        if races is None or not races.year_defaulted or not races.series:
+            return reading
+        kinds = {r.kind for _, r in races.pairs}
+        whole = races.whole_event
+        pairs: list[tuple[Any, RaceInfo]] = []
+        for series in races.series:
+            for ed in sorted(series.editions.values(), key=lambda e: e.start_date):
+                pairs.extend((ed, r) for r in ed.races if whole or r.kind in kinds)
+        return reading.with_(races=RaceSet(tuple(pairs), races.series, whole, False, True))
+
+    # ------------------------------------------------------------------ running
 
     def _execute(
-        self,
-        sql: str,
-        params: dict[str, Any],
-        scope: TenantScope,
-        *,
-        max_rows: int | None = None,
+        self, sql: str, params: dict[str, Any], scope: TenantScope, *, max_rows: int | None = None
     ) -> tuple[list[str], list[tuple[Any, ...]], bool, str]:
         shown = render_sql(sql, params)
         _guard_shape(sql, _shape(params), max_rows or self.settings.ask_max_rows)
@@ -215,26 +329,42 @@ class AskEngine:
         )
         return columns, rows, truncated, shown
 
-    def _run(self, query: qc.Query, scope: TenantScope, intent: Intent) -> Answer:
+    def _run(self, query: Query, scope: TenantScope, reading: Reading, with_paths: bool) -> Answer:
+        line = interpretation(reading)
         try:
             columns, rows, truncated, shown = self._execute(query.sql, query.params, scope)
         except (QueryFailed, UnsafeQuery) as exc:
             log.warning("query failed", error=exc.message)
-            return Answer("unanswerable", f"I couldn't run that query: {exc.message}", intent=intent)
+            return Answer("unanswerable", f"I couldn't run that query: {exc.message}", interpretation=line)
         table = present(columns, rows)
         text = query.summarize(table.columns, table.rows)
         if truncated:
             text += f" (showing the first {len(table.rows)} rows)"
-        return Answer("answered", text, table.columns, table.rows, shown, "parser", [], intent)
+        files: list[dict[str, Any]] = []
+        if query.chart and len(table.rows) >= 2 and (reading.chart or len(table.rows) >= 3):
+            svg = bar_chart(table.columns, table.rows, query.chart, title=line)
+            if svg is not None:
+                stored = self.files.save(_stem(line) + ".svg", svg, media_type="image/svg+xml")
+                file = {"name": stored.name, "media_type": stored.media_type, "url": self.files.url(stored)}
+                if with_paths:
+                    file["path"] = str(stored.path)
+                files.append(file)
+        return Answer("answered", text, table.columns, table.rows, shown, "parser", files, line)
 
-    def _report(self, intent: Intent, scope: TenantScope, with_paths: bool) -> Answer:
-        if intent.scope is None:
-            return Answer("clarify", "Which event and race should the report cover?", intent=intent)
-        rq = reports.report_query(intent)
+    def _report(self, reading: Reading, scope: TenantScope, with_paths: bool, context: Context) -> Answer:
+        line = interpretation(reading)
+        if reading.races is None:
+            return Answer(
+                "clarify",
+                "Which event and race should the report cover?",
+                interpretation=line,
+                context=context,
+            )
+        rq = reports.report_query(reading)
         try:
             columns, rows, _, shown = self._execute(rq.sql, rq.params, scope, max_rows=200_000)
         except (QueryFailed, UnsafeQuery) as exc:
-            return Answer("unanswerable", f"I couldn't build that report: {exc.message}", intent=intent)
+            return Answer("unanswerable", f"I couldn't build that report: {exc.message}", interpretation=line)
         table = present(columns, rows)
         stored = self.files.save(rq.file_stem, reports.to_csv(table.columns, table.rows))
         file = {
@@ -245,137 +375,17 @@ class AskEngine:
         }
         if with_paths:
             file["path"] = str(stored.path)
-        head, summary_rows = reports.summary(table.columns, table.rows, intent.report or "")
-        text = (
-            f"{len(table.rows):,} {rq.title} for {qc.describe_scope(intent)} — in the CSV file {stored.name}."
-        )
+        head, summary_rows = reports.summary(table.columns, table.rows, reading.report or "")
+        where = line.split(" — ", 1)[-1]
+        text = f"{len(table.rows):,} {rq.title} — {where} — in the CSV file {stored.name}."
         if not rows:
-            text = f"No {rq.title} for {qc.describe_scope(intent)} (the file has only a header)."
-        return Answer("answered", text, head, summary_rows, shown, "parser", [file], intent)
+            text = f"No {rq.title} — {where} (the file has only a header)."
+        return Answer("answered", text, head, summary_rows, shown, "parser", [file], line, context)
 
-    def _resolve_person(self, question: str, intent: Intent, scope: TenantScope) -> Intent:
-        pairs = person_candidates(question)
-        if intent.scope is not None:
-            names = {w for w in normalize(intent.scope.series.name).split()}
-            pairs = [p for p in pairs if not (p[0] in names and p[1] in names)]
-        if not pairs:
-            return intent
-        race_ids = intent.scope.race_ids if intent.scope is not None else None
-        if intent.scope is not None and intent.year_mode == "default":
-            # No year said: the runner may have raced any edition of this event.
-            every = tuple(sorted(intent.scope.series.editions.values(), key=lambda e: e.start_date))
-            widened = Scope(intent.scope.series, every, intent.scope.race_kind, intent.scope.race_explicit)
-            race_ids = widened.race_ids
-        clauses = []
-        params: dict[str, Any] = {}
-        for k, (first, last) in enumerate(pairs):
-            clauses.append(f"(lower(first_name) = :f{k} AND lower(last_name) = :l{k})")
-            params[f"f{k}"], params[f"l{k}"] = first, last
-        where = "(" + " OR ".join(clauses) + ")"
-        if race_ids:
-            where += " AND race_id IN :race_ids"
-            params["race_ids"] = race_ids
-        sql = (
-            "SELECT lower(first_name) AS f, lower(last_name) AS l, count(*) AS n "
-            f"FROM q_entries WHERE {where} "
-            "GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5"
-        )
-        try:
-            _, rows, _, _ = self._execute(sql, params, scope)
-        except (QueryFailed, UnsafeQuery):
-            return intent
-        if rows:
-            found = intent.with_(person=(rows[0][0], rows[0][1]), kind=_person_kind(intent))
-            if intent.scope is not None and intent.year_mode == "default":
-                found = found.with_(scope=widened, year_mode="all")
-            return found
-        if intent.kind == "person" and race_ids:
-            return self._fuzzy_person(pairs, intent, scope, race_ids)
-        return intent
-
-    def _fuzzy_person(
-        self, pairs: list[tuple[str, str]], intent: Intent, scope: TenantScope, race_ids: list[int]
-    ) -> Intent:
-        sql = (
-            "SELECT DISTINCT lower(first_name) || ' ' || lower(last_name) AS full_name FROM q_entries "
-            "WHERE race_id IN :race_ids"
-        )
-        try:
-            _, rows, _, _ = self._execute(sql, {"race_ids": race_ids}, scope, max_rows=200_000)
-        except (QueryFailed, UnsafeQuery):
-            return intent
-        names = [r[0] for r in rows]
-        best: tuple[str, float] | None = None
-        for first, last in pairs:
-            hit = process.extractOne(f"{first} {last}", names, scorer=fuzz.ratio, score_cutoff=85)
-            if hit and (best is None or hit[1] > best[1]):
-                best = (hit[0], hit[1])
-        if best is None:
-            return intent
-        first, _, last = best[0].partition(" ")
-        return intent.with_(person=(first, last))
-
-    def _follow_up(
-        self, question: str, today: date, catalog: Catalog, previous: Intent, fresh: Intent | Outcome
-    ) -> Intent | None:
-        text = normalize(question)
-        if not (FOLLOW_UP.search(text) or len(text.split()) <= 4):
-            return None
-        if isinstance(fresh, Outcome):
-            return None
-        changes: dict[str, Any] = {}
-        for slot in (
-            "sex",
-            "age_min",
-            "age_max",
-            "age_label",
-            "state",
-            "team",
-            "person",
-            "n",
-            "place",
-            "group_by",
-            "measure",
-            "time_max_ms",
-            "time_min_ms",
-        ):
-            value = getattr(fresh, slot)
-            if value is not None:
-                changes[slot] = value
-        if fresh.kind not in ("person", "") and not (fresh.kind == "top" and fresh.n is None):
-            changes["kind"] = fresh.kind
-        if fresh.subject != "finishers" or re.search(r"\bfinish", text):
-            changes["subject"] = fresh.subject
-        merged = previous.with_(**changes)
-        if fresh.scope is not None:
-            scope = fresh.scope
-            prev = previous.scope
-            if prev is not None and prev.series is scope.series and not scope.race_explicit:
-                scope = Scope(scope.series, scope.editions, prev.race_kind, prev.race_explicit)
-            merged = merged.with_(scope=scope, years=fresh.years, year_mode=fresh.year_mode)
-        elif fresh.years and previous.scope is not None:
-            merged = merged.with_(years=fresh.years, year_mode=fresh.year_mode)
-            editions, outcome = _editions(merged, previous.scope.series, today, text)
-            if outcome:
-                return None
-            merged = merged.with_(
-                scope=Scope(
-                    previous.scope.series,
-                    tuple(editions),
-                    previous.scope.race_kind,
-                    previous.scope.race_explicit,
-                )
-            )
-        elif fresh.years:
-            merged = merged.with_(years=fresh.years, year_mode=fresh.year_mode)
-        return merged
-
-    def _fallback(self, question: str, scope: TenantScope, today: date) -> Answer:
-        if self.llm is None or not self.settings.llm_enabled:
-            return self._unanswerable("I didn't understand that question.", scope)
+    def _fallback(self, question: str, scope: TenantScope, today: date, unknown: list[str]) -> Answer | None:
         from racehub.ask.fallback import llm_answer
 
-        return llm_answer(self, question, scope, today)
+        return llm_answer(self, question, scope, today, not_understood=unknown)
 
     def examples(self, scope: TenantScope) -> list[str]:
         """Example questions about the tenant's own events."""
@@ -398,6 +408,12 @@ class AskEngine:
         )
 
 
+def _stem(line: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", line.lower()).strip("-")[:80] or "chart"
+
+
 def _shape(params: dict[str, Any]) -> tuple[tuple[str, str, int], ...]:
     return tuple(
         (
@@ -418,11 +434,6 @@ def _guard_shape(sql: str, shape: tuple[tuple[str, str, int], ...], max_rows: in
         value = samples.get(kind, "x")
         params[key] = [value] * max(length, 1) if length >= 0 else value
     guard_sql(render_sql(sql, params), allowed_tables=VIEWS, max_rows=max_rows)
-
-
-def _person_kind(intent: Intent) -> str:
-    """A question that names a runner is about that runner (their splits, or their results)."""
-    return "split" if intent.kind == "split" else "person"
 
 
 def engine_for(database: Database, settings: Settings) -> AskEngine:

@@ -6,6 +6,7 @@ answer: read-only, as the asking tenant's reader role, with a timeout and limits
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -51,8 +52,12 @@ GLOSSARY = """
 """
 
 
-def llm_answer(engine: AskEngine, question: str, scope: Scope, today: date) -> Answer:
-    from racehub.ask.engine import VIEWS, Answer
+def llm_answer(
+    engine: AskEngine, question: str, scope: Scope, today: date, not_understood: Sequence[str] = ()
+) -> Answer:
+    """The model's SQL for a question the parser could not read completely, guarded and run like any
+    answer; marked as the model's (never presented as exact)."""
+    from racehub.ask.engine import LLM_LINE, VIEWS, Answer
 
     llm = engine.llm
     assert llm is not None
@@ -63,7 +68,14 @@ def llm_answer(engine: AskEngine, question: str, scope: Scope, today: date) -> A
                 "for questions outside what I know).",
                 scope,
             )
-        proposal = llm.propose_sql(question, SCHEMA, GLOSSARY, today)
+        asked = question
+        if not_understood:
+            words = ", ".join(repr(w) for w in not_understood)
+            asked = (
+                f"{question}\n\n(RaceHub's parser could not apply these words: {words}. Use them only if "
+                "the views can express them exactly; otherwise reply CANNOT_ANSWER.)"
+            )
+        proposal = llm.propose_sql(asked, SCHEMA, GLOSSARY, today)
     except LLMUnavailable:
         return engine._unanswerable(
             "I didn't understand that question (the language model is unavailable).", scope
@@ -104,4 +116,4 @@ def llm_answer(engine: AskEngine, question: str, scope: Scope, today: date) -> A
         summary = f"{summary} ({len(table.rows)} rows{', truncated' if truncated else ''})"
     else:
         summary = f"{summary} (no rows)"
-    return Answer("answered", summary, table.columns, table.rows, safe_sql, "llm")
+    return Answer("answered", summary, table.columns, table.rows, safe_sql, "llm", interpretation=LLM_LINE)

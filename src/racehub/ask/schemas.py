@@ -23,6 +23,9 @@ class AnswerFile(BaseModel):
 class AnswerOut(BaseModel):
     status: Literal["answered", "refused", "needs_login", "clarify", "unanswerable"]
     answer: str
+    interpretation: str | None = Field(
+        None, description="how the question was read: population, races, filters, measure, time basis"
+    )
     columns: list[str]
     rows: list[list[Any]]
     sql: str | None

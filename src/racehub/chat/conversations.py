@@ -3,8 +3,8 @@
 A conversation is found by the caller's credential plus Open WebUI's chat id (header) or the client's
 `chat_id`/`conversation_id`; without either, by the first user message and the first reply (a reply to
 a connector starts with a random reference, so two people who open with the same words never share
-one). The last answered intent is kept in process; the conversation row keeps the last question, from
-which another process rebuilds it.
+one). The last answer's context (its reading, or a clarify's choices) is kept in process; the conversation
+row keeps the last question, from which another process rebuilds it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from racehub.ask.intent import Intent
+from racehub.ask.conversation import Context
 
 
 @dataclass(frozen=True)
@@ -85,22 +85,22 @@ def rekey(session: Session, conversation_id: int, key_hash: str) -> None:
     )
 
 
-class IntentMemory:
-    """The last intent of recent conversations, per tenant (a new identity starts without context)."""
+class ContextMemory:
+    """The last answer's context in recent conversations, per tenant (a new identity starts without one)."""
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[int, int | None], Intent] = OrderedDict()
+        self._items: OrderedDict[tuple[int, int | None], Context] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, conversation_id: int, org_id: int | None) -> Intent | None:
+    def get(self, conversation_id: int, org_id: int | None) -> Context | None:
         with self._lock:
             intent = self._items.get((conversation_id, org_id))
             if intent is not None:
                 self._items.move_to_end((conversation_id, org_id))
             return intent
 
-    def put(self, conversation_id: int, org_id: int | None, intent: Intent) -> None:
+    def put(self, conversation_id: int, org_id: int | None, intent: Context) -> None:
         with self._lock:
             self._items[(conversation_id, org_id)] = intent
             self._items.move_to_end((conversation_id, org_id))

@@ -65,24 +65,35 @@ def file_links(files: list[dict[str, Any]], base_url: str) -> str:
     for f in files:
         rows = f.get("rows")
         size = f" ({rows:,} rows)" if isinstance(rows, int) else ""
-        links.append(
-            f"- Download [{escape(f.get('name', 'file'))}]({absolute(str(f['url']), base_url)}){size}"
-        )
+        url = absolute(str(f["url"]), base_url)
+        if str(f.get("media_type", "")).startswith("image/"):
+            links.append(f"![chart: {escape(f.get('name', 'chart'))}]({url})")
+            links.append(f"- Chart: [{escape(f.get('name', 'chart'))}]({url})")
+        else:
+            links.append(f"- Download [{escape(f.get('name', 'file'))}]({url}){size}")
     return "\n".join(links)
+
+
+def interpretation_line(answer: Answer) -> str:
+    """How the question was read, in italics above the answer."""
+    if not answer.interpretation:
+        return ""
+    return f"_Read as: {escape(answer.interpretation)}_"
 
 
 def render_answer(answer: Answer, base_url: str) -> str:
     """The whole reply for one answer."""
     if answer.status == "clarify":
-        choices = [str(r[0]) for r in answer.rows if r]
-        text = escape(answer.answer)
-        if choices and not all(c in answer.answer for c in choices):
-            text += "\n\n" + "\n".join(f"- {escape(c)}" for c in choices[:20])
+        choices = [str(r[0]) for r in answer.rows if r and answer.columns == ["choice"]]
+        text = escape(answer.answer.split(" (1) ")[0] if choices else answer.answer)
+        if choices:
+            text += "\n\n" + "\n".join(f"{k}. {escape(c)}" for k, c in enumerate(choices[:20], start=1))
+            text += "\n\nReply with a number or the choice's name."
         return text
     if answer.status != "answered":
         # Refusals and "I didn't understand" carry their own wording (and examples); no data table.
         return _plain(answer.answer)
-    parts = [escape_prose(answer.answer)]
+    parts = [interpretation_line(answer), escape_prose(answer.answer)]
     if answer.rows and not (len(answer.rows) == 1 and len(answer.columns) == 1):
         parts.append(table(answer.columns, answer.rows))
     if answer.files:

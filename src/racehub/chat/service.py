@@ -16,15 +16,14 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from racehub.ask.engine import FOLLOW_UP, Answer, AskEngine, engine_for
-from racehub.ask.intent import Intent
-from racehub.ask.text import normalize
+from racehub.ask.conversation import Context, is_follow_up
+from racehub.ask.engine import Answer, AskEngine, engine_for
 from racehub.audit import service as audit
 from racehub.audit.service import Actor
 from racehub.chat import conversations
 from racehub.chat.assistant import Assistant
 from racehub.chat.claims import read_claim, read_code, read_password
-from racehub.chat.conversations import ConversationRef, IntentMemory
+from racehub.chat.conversations import ContextMemory, ConversationRef
 from racehub.chat.identity import ChatCaller, Identity, bound_identity
 from racehub.chat.login import LoginService
 from racehub.chat.render import escape, render_answer
@@ -72,7 +71,7 @@ class ChatService:
         self.settings = settings
         self.engine = engine or engine_for(database, settings)
         self.login = LoginService(database, settings)
-        self.memory = IntentMemory()
+        self.memory = ContextMemory()
         self.workflows = WorkflowChat(database, self.engine.catalogs)
         llm = self.engine.llm if settings.llm_enabled else None
         self.assistant = Assistant(self.engine, llm) if llm is not None else None
@@ -183,7 +182,7 @@ class ChatService:
             return ChatResult(workflow_reply, "workflow")
         previous = self._previous(conversation, identity, question)
         answer = self.engine.ask(question, scope=identity.scope, today=turn.today, previous=previous)
-        content, status = render_answer(answer, turn.base_url), answer.status
+        content, status = render_answer(answer, turn.base_url), str(answer.status)
         shown = [answer]
         if answer.status == "unanswerable" and self.assistant is not None:
             reply = self.assistant.reply(question, identity, turn.today)
@@ -191,10 +190,10 @@ class ChatService:
                 shown = reply.answers
                 parts = [reply.content] + [render_answer(a, turn.base_url) for a in reply.answers]
                 content, status = "\n\n".join(p for p in parts if p), "assistant"
-        if answer.intent is not None:
-            self.memory.put(conversation.id, identity.org_id, answer.intent)
+        if answer.context is not None:
+            self.memory.put(conversation.id, identity.org_id, answer.context)
             with self.database.session(Scope.operator()) as session:
-                conversations.remember_question(session, conversation.id, question, turn.today)
+                conversations.remember_question(session, conversation.id, answer.context.question, turn.today)
         audit.record_question(
             self.database,
             actor=actor,
@@ -207,18 +206,18 @@ class ChatService:
         )
         return ChatResult(content, status)
 
-    def _previous(self, conversation: ConversationRef, identity: Identity, question: str) -> Intent | None:
+    def _previous(self, conversation: ConversationRef, identity: Identity, question: str) -> Context | None:
         remembered = self.memory.get(conversation.id, identity.org_id)
         if remembered is not None or not conversation.last_question:
             return remembered
-        words = normalize(question)
-        if not (FOLLOW_UP.search(words) or len(words.split()) <= 4):
+        if not is_follow_up(question):
             return None
-        # Another process answered the last question: ask it again (as this identity) for its context.
+        # Another process answered the last question: ask it again (as this identity) for its context
+        # (the reading it answered, or the choices of the clarify it asked).
         replayed: Answer = self.engine.ask(
             conversation.last_question, scope=identity.scope, today=conversation.last_asked_on or date.today()
         )
-        return replayed.intent
+        return replayed.context
 
     def _key_by_first_exchange(
         self, caller: ChatCaller, conversation: ConversationRef, turn: ChatTurn, result: ChatResult

@@ -7,6 +7,7 @@ import sys
 from datetime import date
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
@@ -48,7 +49,9 @@ def _parse_day(value: str | None) -> date | None:
 
 def _show(answer: Answer) -> None:
     style = {"answered": "green", "clarify": "yellow", "refused": "red"}.get(answer.status, "white")
-    console.print(Panel(answer.answer, title=answer.status, border_style=style))
+    if answer.interpretation:
+        console.print(f"[dim]Read as: {escape(answer.interpretation)}[/dim]")
+    console.print(Panel(escape(answer.answer), title=answer.status, border_style=style))
     if answer.rows:
         table = Table(*answer.columns)
         for row in answer.rows[:50]:

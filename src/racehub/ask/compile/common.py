@@ -1,4 +1,5 @@
-"""Shared pieces of compiling an Intent to SQL: the Query, filters, scope and wording."""
+"""What every compiled Reading shares: the Query, the WHERE clauses of its population, races and filters,
+the time column of its basis, and the columns a figure is split by."""
 
 from __future__ import annotations
 
@@ -6,16 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from racehub.ask.catalog import race_kinds
-from racehub.ask.intent import Intent, Scope
-from racehub.ask.text import STATE_NAMES, normalize
-from racehub.timefmt import format_ms
+from racehub.ask.reading import STATUSES, Field, Filter, Population, RaceSet, Reading
 
 Summarize = Callable[[list[str], list[list[Any]]], str]
 
 
 class NeedsChoice(Exception):
-    """The question leaves a choice the compiler must not guess (several races, say)."""
+    """The reading leaves a choice the compiler must not guess."""
 
     def __init__(self, message: str, choices: Sequence[str]) -> None:
         super().__init__(message)
@@ -28,94 +26,21 @@ class Query:
     sql: str
     params: dict[str, Any]
     summarize: Summarize
-    title: str = ""
+    chart: str | None = None  # "bar:<label column>:<value column>" when the rows make a chart
     notes: list[str] = field(default_factory=list)
-
-
-SUBJECT_WHERE = {
-    "finishers": "status = 'FIN'",
-    "dnf": "status = 'DNF'",
-    "dns": "status = 'DNS'",
-    "dq": "status = 'DQ'",
-    "starters": "status IN ('FIN', 'DNF', 'DQ')",
-    "non_finishers": "status <> 'FIN'",
-}
-
-SUBJECT_WORDS = {
-    "finishers": "finishers",
-    "registered": "registered",
-    "dnf": "did not finish",
-    "dns": "did not start",
-    "dq": "disqualified",
-    "starters": "starters",
-    "non_finishers": "non-finishers",
-}
-
-SEX_WORDS = {"F": "women", "M": "men", "X": "non-binary runners"}
-
-SEX_ADJ = {"F": "women's", "M": "men's", "X": "non-binary"}
-
-SEX_ADJ_PLAIN = {"F": "women", "M": "men", "X": "non-binary"}
 
 
 def n(value: int | float) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
-def describe_scope(intent: Intent) -> str:
-    scope = intent.scope
-    if scope is None:
-        return "all your events" + (f" in {intent.years[0]}" if len(intent.years) == 1 else "")
-    races = scope.races()
-    race_names = sorted({r.name for _, r in races})
-    years = sorted({ed.year for ed in scope.editions})
-    year_text = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}" if years else ""
-    if len(race_names) == 1 and (
-        scope.race_explicit
-        or len({r.name for ed in scope.editions for r in ed.races}) > 1
-        or race_names[0].lower() not in scope.series.name.lower()
-    ):
-        race = race_names[0]
-        if scope.series.name.lower().endswith(race.lower()):
-            # "the 2025 Harbor Half Marathon (Half Marathon)", not "... Half Marathon Half Marathon"
-            return f"the {year_text} {scope.series.name} ({race})".replace("  ", " ")
-        return f"the {year_text} {scope.series.name} {race}".replace("  ", " ")
-    return f"the {year_text} {scope.series.name}".replace("  ", " ")
+def place_word(place: int) -> str:
+    if 10 <= place % 100 <= 20:
+        return f"{place}th"
+    return f"{place}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(place % 10, 'th') }"
 
 
-def filter_words(intent: Intent) -> str:
-    return " ".join(x for x in (age_words(intent), place_words(intent)) if x)
-
-
-def age_words(intent: Intent) -> str:
-    if intent.age_label == "masters":
-        return "masters (40+)"
-    if intent.age_min is not None and intent.age_max is not None:
-        return f"aged {intent.age_min}-{intent.age_max}"
-    if intent.age_min is not None:
-        return f"aged {intent.age_min}+"
-    if intent.age_max is not None:
-        return f"aged {intent.age_max} and under"
-    return ""
-
-
-def place_words(intent: Intent) -> str:
-    parts = []
-    if intent.state:
-        word = "not from" if intent.state_excluded else "from"
-        parts.append(f"{word} {STATE_NAMES.get(intent.state, intent.state)}")
-    if intent.city:
-        parts.append(f"from {intent.city}")
-    if intent.team:
-        parts.append(f"of {intent.team}")
-    if intent.source:
-        parts.append(f"via {intent.source}")
-    if intent.time_max_ms:
-        parts.append(f"under {format_ms(intent.time_max_ms, tenths=False)}")
-    if intent.time_min_ms:
-        parts.append(f"over {format_ms(intent.time_min_ms, tenths=False)}")
-    return " ".join(parts)
-
+TIME_COLUMN = {"placement": "placement_ms", "chip": "chip_ms", "gun": "gun_ms", "both": "placement_ms"}
 
 # Sorts age-group labels by their lower bound ("14 & under" first, "80 & over" last).
 AGE_GROUP_ORDER = (
@@ -125,101 +50,167 @@ AGE_GROUP_ORDER = (
 
 
 class Builder:
-    """Accumulates WHERE clauses and bind parameters."""
+    """WHERE clauses and bind parameters, named so that several builders can share a statement."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
         self.where: list[str] = []
         self.params: dict[str, Any] = {}
+        self.prefix = prefix
+
+    def p(self, name: str) -> str:
+        return f"{self.prefix}{name}"
 
     def add(self, clause: str, **params: Any) -> None:
         self.where.append(clause)
-        self.params.update(params)
+        self.params.update({self.p(k): v for k, v in params.items()})
 
     def sql(self) -> str:
         return " AND ".join(self.where) if self.where else "true"
 
 
-def scope_races(intent: Intent, *, prefer_namesake: bool) -> list[int] | None:
-    """Race ids the question covers; with prefer_namesake an unnamed race means the event's namesake race."""
-    scope = intent.scope
-    if scope is None:
-        return None
-    chosen = scope.races()
-    if not scope.race_explicit and prefer_namesake:
-        names = {r.name for _, r in chosen}
-        if len(names) > 1:
-            namesake = _namesake(scope)
-            if namesake:
-                chosen = [(ed, r) for ed, r in chosen if r.kind == namesake]
-    return [r.race_id for _, r in chosen]
+def view_of(population: Population) -> str:
+    return "q_entries" if STATUSES[population] is None else "q_results"
 
 
-def _namesake(scope: Scope) -> str | None:
-    kinds = [k for k, _, _ in race_kinds(normalize(scope.series.name))]
-    available = {r.kind for ed in scope.editions for r in ed.races}
-    for kind in kinds:
-        if kind in available:
-            return kind
-    return None
+def add_population(b: Builder, population: Population, alias: str = "") -> None:
+    statuses = STATUSES[population]
+    if statuses is None:
+        return
+    col = f"{alias}status"
+    if len(statuses) == 1:
+        b.add(f"{col} = :{b.p('status')}", status=statuses[0])
+    else:
+        b.add(f"{col} IN :{b.p('statuses')}", statuses=list(statuses))
 
 
-def several_races(intent: Intent, race_ids: list[int]) -> list[str]:
-    assert intent.scope is not None
-    return sorted({r.name for _, r in intent.scope.races() if r.race_id in race_ids})
-
-
-def base_filters(
-    intent: Intent,
+def add_races(
     b: Builder,
-    *,
-    race_ids: list[int] | None,
-    view: str = "q_results",
-    subject: str | None = None,
+    races: RaceSet | None,
+    alias: str = "",
+    company: tuple[int, str] | None = None,
+    edition_ids: list[int] | None = None,
 ) -> None:
-    if race_ids is not None:
-        b.add("race_id IN :race_ids", race_ids=race_ids)
-    elif intent.years:
-        b.add("year IN :years", years=list(intent.years))
-    subject = subject or intent.subject
-    if view == "q_results" and subject in SUBJECT_WHERE:
-        b.add(SUBJECT_WHERE[subject])
-    if intent.sex:
-        b.add("sex = :sex", sex=intent.sex)
-    if intent.age_min is not None:
-        b.add("age >= :age_min", age_min=intent.age_min)
-    if intent.age_max is not None:
-        b.add("age <= :age_max", age_max=intent.age_max)
-    if intent.state and intent.state_excluded:
-        b.add("state <> :state", state=intent.state)
-    elif intent.state:
-        b.add("state = :state", state=intent.state)
-    if intent.city:
-        b.add("lower(city) = lower(:city)", city=intent.city)
-    if intent.team:
-        b.add("lower(team) = lower(:team)", team=intent.team)
-    if intent.source:
-        b.add("registration_source = :source", source=intent.source)
-    if view == "q_results":
-        if intent.time_max_ms is not None:
-            b.add("placement_ms < :time_max_ms", time_max_ms=intent.time_max_ms)
-        if intent.time_min_ms is not None:
-            b.add("placement_ms > :time_min_ms", time_min_ms=intent.time_min_ms)
+    if races is not None:
+        b.add(f"{alias}race_id IN :{b.p('race_ids')}", race_ids=races.race_ids)
+    elif edition_ids is not None:
+        b.add(f"{alias}edition_id IN :{b.p('edition_ids')}", edition_ids=edition_ids)
 
 
-def _dims(intent: Intent, race_ids: list[int] | None) -> list[str]:
-    """Columns that split a figure: the year when several editions, the race when several races."""
-    dims = []
-    if intent.scope is None:
-        dims.append("event_name")
-        if len(intent.years) != 1:
-            dims.append("year")
-        return dims
-    if len(intent.scope.editions) > 1:
-        dims.append("year")
-    if race_ids is not None and len(several_races(intent, race_ids)) > 1:
-        dims.append("race_name")
-    return dims
+def masters_age(races: RaceSet | None) -> int:
+    if races is None or not races.pairs:
+        return 40
+    ages = {r.masters_min_age for _, r in races.pairs}
+    return min(ages)
 
 
-def place_word(place: int) -> str:
-    return {1: "1st", 2: "2nd", 3: "3rd"}.get(place, f"{place}th")
+def add_filters(
+    b: Builder, reading: Reading, filters: Sequence[Filter] | None = None, alias: str = "", *, results: bool
+) -> None:
+    """Each filter as a condition on the view's columns; a time threshold only where results are read."""
+    for i, f in enumerate(reading.filters if filters is None else filters):
+        key = f"f{i}"
+        col = f"{alias}{f.field.value}"
+        if f.field == Field.AGE:
+            if f.value == "masters":
+                b.add(f"{alias}age >= :{b.p(key)}", **{key: masters_age(reading.races)})
+            elif f.op == "between":
+                b.add(
+                    f"{alias}age BETWEEN :{b.p(key + 'a')} AND :{b.p(key + 'b')}",
+                    **{key + "a": f.value[0], key + "b": f.value[1]},
+                )
+            else:
+                b.add(f"{alias}age {_op(f.op)} :{b.p(key)}", **{key: f.value})
+        elif f.field == Field.STATE and f.value == "event":
+            states = _event_states(reading.races)
+            if states is None:
+                b.add("false")
+            else:
+                expr = f"{alias}state {'=' if f.op == 'eq' else 'IS DISTINCT FROM'} :{b.p(key)}"
+                b.add(expr, **{key: states})
+        elif f.field == Field.CITY:
+            op = "=" if f.op == "eq" else "IS DISTINCT FROM"
+            b.add(f"lower({alias}city) {op} lower(:{b.p(key)})", **{key: f.value})
+        elif f.field in (Field.FIRST_NAME, Field.LAST_NAME):
+            b.add(f"lower({alias}{f.field.value}) = lower(:{b.p(key)})", **{key: f.value})
+        elif f.field == Field.ANY_NAME:
+            b.add(
+                f"(lower({alias}first_name) = lower(:{b.p(key)}) OR lower({alias}last_name) = "
+                f"lower(:{b.p(key)}))",
+                **{key: f.value},
+            )
+        elif f.field in (Field.OVERALL_PLACE, Field.SEX_PLACE):
+            if results:
+                b.add(f"{alias}{f.field.value} {_op(f.op)} :{b.p(key)}", **{key: f.value})
+            else:
+                b.add("false")
+        elif f.field == Field.PERSON:
+            b.add(f"{alias}person_id IN :{b.p(key)}", **{key: list(f.value)})
+        elif f.field == Field.TIME:
+            if results:
+                column = f"{alias}{TIME_COLUMN[reading.basis]}"
+                b.add(f"{column} {_op(f.op)} :{b.p(key)}", **{key: f.value})
+            else:
+                b.add(f"{alias}status = 'FIN'")
+        elif f.field == Field.REGISTERED_AT:
+            if f.op == "in":
+                month, year = f.value
+                b.add(f"extract(month FROM {alias}registered_at) = :{b.p(key)}", **{key: month})
+                if year:
+                    b.add(f"extract(year FROM {alias}registered_at) = :{b.p(key + 'y')}", **{key + "y": year})
+            else:
+                b.add(
+                    f"{alias}registered_at {_op(f.op)} CAST(:{b.p(key)} AS timestamp)",
+                    **{key: f.value.isoformat()},
+                )
+        elif f.op == "ne":
+            b.add(f"{col} IS DISTINCT FROM :{b.p(key)}", **{key: f.value})
+        else:
+            b.add(f"{col} {_op(f.op)} :{b.p(key)}", **{key: f.value})
+    if reading.person is not None and (filters is None):
+        b.add(f"{alias}person_id IN :{b.p('person_ids')}", person_ids=list(reading.person.person_ids))
+
+
+def _event_states(races: RaceSet | None) -> str | None:
+    if races is None:
+        return None
+    states = {ed.state for ed, _ in races.pairs}
+    if len(states) != 1:
+        return None
+    return next(iter(states))
+
+
+def _op(op: str) -> str:
+    return {"eq": "=", "ne": "<>", "ge": ">=", "le": "<=", "gt": ">", "lt": "<"}[op]
+
+
+def dims(reading: Reading, *, per_race: bool) -> list[str]:
+    """Columns that split a figure: the year over several editions (unless taken together), the event
+    when several are compared, the race when several are covered."""
+    races = reading.races
+    out: list[str] = []
+    if races is None:
+        return out
+    if len(races.series) > 1 or (
+        not races.series and len({ed.series for ed, _ in races.pairs}) > 1 and per_race
+    ):
+        out.append("event_name")
+    if len(races.years) > 1 and not reading.combined:
+        out.append("year")
+    names = {r.name for _, r in races.pairs}
+    if len(names) > 1 and (per_race or len(races.series) <= 1):
+        out.append("race_name")
+    return out
+
+
+GROUP_COLUMNS = {
+    "year": "year",
+    "race": "race_name",
+    "event": "event_name",
+    "sex": "sex",
+    "age_group": "age_group",
+    "state": "state",
+    "team": "team",
+    "city": "city",
+    "country": "country",
+    "source": "registration_source",
+}

@@ -1,177 +1,272 @@
-"""Ranked finishers: winners, top N, the Nth place, records."""
+"""Ranked finishers (winners, top N, the Nth place, the slowest), records, the oldest and youngest, and
+aggregates of times, paces and ages. Places are competition ranks computed within the question's own
+filters (1, 2, 2, 4), by the race's placement basis unless gun or chip time is asked."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from racehub.ask.compile.common import (
-    SEX_ADJ,
-    SEX_WORDS,
+    TIME_COLUMN,
     Builder,
-    NeedsChoice,
     Query,
-    _dims,
-    base_filters,
-    describe_scope,
-    filter_words,
+    add_filters,
+    add_population,
+    add_races,
+    dims,
+    n,
     place_word,
-    scope_races,
-    several_races,
+    view_of,
 )
-from racehub.ask.intent import Intent
+from racehub.ask.explain import races_phrase, who_phrase
+from racehub.ask.reading import Field, Population, Reading
 
-RUNNER_COLUMNS = "first_name, last_name, sex, age, city, state, placement_ms AS time_ms"
+SEX_ORDER = "CASE sex WHEN 'F' THEN 0 WHEN 'M' THEN 1 ELSE 2 END"
+SEX_WINNER = {"F": "women's winner", "M": "men's winner", "X": "non-binary winner"}
 
 
-def compile_ranked(intent: Intent, *, limit: int, place: int | None = None) -> Query:
-    """Top finishers (or the one at `place`) by placement time, within the question's filters."""
-    race_ids = scope_races(intent, prefer_namesake=True)
+def _time_columns(reading: Reading) -> list[tuple[str, str]]:
+    """(SQL expression, output name) of the times shown."""
+    if reading.basis == "both":
+        return [("gun_ms", "gun_time_ms"), ("chip_ms", "chip_time_ms")]
+    if reading.basis in ("gun", "chip"):
+        return [(TIME_COLUMN[reading.basis], f"{reading.basis}_time_ms")]
+    return [("placement_ms", "time_ms"), ("chip_ms", "chip_time_ms"), ("gun_ms", "gun_time_ms")]
+
+
+def _finishers(reading: Reading) -> Builder:
     b = Builder()
-    base_filters(intent, b, race_ids=race_ids, subject="finishers")
-    partition = _dims(intent, race_ids)
-    if (
-        intent.scope is not None
-        and race_ids is not None
-        and "race_name" in partition
-        and limit * len(several_races(intent, race_ids)) > 15
-    ):
-        races = several_races(intent, race_ids)
-        raise NeedsChoice(f"{describe_scope(intent)} has {len(races)} races: which one?", races)
+    add_races(b, reading.races)
+    add_population(b, Population.FINISHERS)
+    add_filters(b, reading, results=True)
+    return b
+
+
+def compile_rank(reading: Reading) -> Query:
+    b = _finishers(reading)
+    order_col = TIME_COLUMN[reading.basis]
+    b.add(f"{order_col} IS NOT NULL")
+    split = dims(reading, per_race=True)
+    by_sex = (reading.winner and reading.filter_of(Field.SEX) is None and not _overall(reading)) or (
+        "sex" in reading.group_by
+    )
+    partition = [*split, *(["sex"] if by_sex else [])]
     over = f"PARTITION BY {', '.join(partition)} " if partition else ""
-    direction = "DESC" if intent.order == "desc" else ""
-    cut = "place = :place" if place else "place <= :limit"
-    params = {"place": place} if place else {"limit": limit}
-    dims = ", ".join(partition) + ", " if partition else ""
-    sql = (
-        f"SELECT {dims}place, bib, {RUNNER_COLUMNS} FROM ("
-        f"SELECT *, rank() OVER ({over}ORDER BY placement_ms {direction}) AS place FROM q_results "
-        f"WHERE {b.sql()}) ranked WHERE {cut} ORDER BY {dims}place, last_name LIMIT 50"
-    )
+    direction = " DESC" if reading.order == "desc" else ""
+    if reading.place:
+        cut, params = "place = :place", {"place": reading.place}
+    else:
+        cut, params = "place <= :limit", {"limit": reading.n or 1}
     b.params.update(params)
-    who = SEX_WORDS.get(intent.sex or "", "finishers")
-    extra = filter_words(intent)
+    times = _time_columns(reading)
+    shown = ", ".join(f"{expr} AS {name}" for expr, name in times)
+    lead = ", ".join(split) + ", " if split else ""
+    sex_order = f"{SEX_ORDER}, " if by_sex else ""
+    sql = (
+        f"SELECT {lead}place, bib, first_name, last_name, sex, age, city, state, {shown} FROM ("
+        f"SELECT *, rank() OVER ({over}ORDER BY {order_col}{direction}) AS place FROM q_results "
+        f"WHERE {b.sql()}) ranked WHERE {cut} ORDER BY {lead}{sex_order}place, last_name, "
+        "first_name LIMIT 100"
+    )
+    who = who_phrase(reading)
+    where = races_phrase(reading.races, company=reading.company)
+    time_name = times[0][1][:-3]
+
+    def runner(i: dict[str, int], r: list[Any]) -> str:
+        extra = ""
+        if len(times) > 1 and reading.basis == "placement":
+            extra = f" (chip {r[i['chip_time']]}, gun {r[i['gun_time']]})"
+        elif len(times) > 1:
+            extra = f" (gun {r[i['gun_time']]}, chip {r[i['chip_time']]})"
+        return f"{r[i['first_name']]} {r[i['last_name']]} in {r[i[time_name]]}{extra}"
 
     def summarize(columns: list[str], rows: list[list[Any]]) -> str:
         if not rows:
-            return f"No {who} {extra} finished {describe_scope(intent)}.".replace("  ", " ")
+            return f"No {who} — {where}."
         i = {c: k for k, c in enumerate(columns)}
-
-        def runner(r: list[Any]) -> str:
-            return f"{r[i['first_name']]} {r[i['last_name']]} ({r[i['time']]})"
-
-        if place:
-            return (
-                f"In {place_word(place)} place among {' '.join(x for x in (who, extra) if x)} at "
-                f"{describe_scope(intent)}: " + "; ".join(runner(r) for r in rows) + "."
-            )
-        if limit == 1:
-            word = "slowest" if intent.order == "desc" else "fastest"
-            return (
-                f"The {word} {_singular(who)} {extra} at {describe_scope(intent)}: ".replace("  ", " ")
-                + "; ".join(runner(r) for r in rows)
-                + "."
-            )
-        listed = "; ".join(f"{r[i['place']]}. {runner(r)}" for r in rows)
-        word = "slowest" if intent.order == "desc" else "top"
-        return f"The {word} {limit} {who} {extra} at {describe_scope(intent)}: {listed}.".replace("  ", " ")
+        prefix = (lambda r: " ".join(str(r[i[d]]) for d in split) + ": ") if split else (lambda r: "")
+        if reading.winner:
+            parts = []
+            for r in rows:
+                label = SEX_WINNER.get(r[i["sex"]], "winner") if by_sex else "winner"
+                if reading.filter_of(Field.SEX) is not None:
+                    label = SEX_WINNER[r[i["sex"]]]
+                tie = (
+                    " (tied)"
+                    if sum(
+                        1
+                        for o in rows
+                        if o[i["place"]] == 1
+                        and prefix(o) == prefix(r)
+                        and (not by_sex or o[i["sex"]] == r[i["sex"]])
+                    )
+                    > 1
+                    else ""
+                )
+                parts.append(f"{prefix(r)}{label}: {runner(i, r)}{tie}")
+            return f"{'; '.join(parts)} — {where}."
+        if reading.place:
+            names = "; ".join(f"{prefix(r)}{runner(i, r)}" for r in rows)
+            tie = f" ({len(rows)} tied)" if len(rows) > 1 and not split else ""
+            return f"{place_word(reading.place)} place among {who}{tie}: {names} — {where}."
+        word = "slowest" if reading.order == "desc" else "top"
+        listed = "; ".join(f"{prefix(r)}{r[i['place']]}. {runner(i, r)}" for r in rows)
+        return f"The {word} {reading.n} {who} — {where}: {listed}."
 
     return Query(sql, b.params, summarize)
 
 
-def _singular(who: str) -> str:
-    return {
-        "women": "woman",
-        "men": "man",
-        "finishers": "finisher",
-        "non-binary runners": "non-binary runner",
-    }.get(who, who)
+def _overall(reading: Reading) -> bool:
+    return reading.overall
 
 
-def _runners_filtered(intent: Intent) -> bool:
-    """Whether the question narrows the finishers by more than sex (so stored sex places don't apply)."""
-    return any(
-        v is not None
-        for v in (
-            intent.age_min,
-            intent.age_max,
-            intent.state,
-            intent.team,
-            intent.city,
-            intent.source,
-            intent.time_max_ms,
-            intent.time_min_ms,
-        )
-    )
-
-
-def compile_winner(intent: Intent) -> Query:
-    if _runners_filtered(intent):
-        return compile_ranked(intent.with_(order="asc"), limit=1)
-    race_ids = scope_races(intent, prefer_namesake=True)
-    b = Builder()
-    base_filters(intent, b, race_ids=race_ids, subject="finishers")
-    b.add("sex_place = 1")
-    dims = _dims(intent, race_ids)
-    order = ", ".join([*dims, "CASE sex WHEN 'F' THEN 0 WHEN 'M' THEN 1 ELSE 2 END"])
-    lead = ", ".join(dims) + ", " if dims else ""
+def compile_record(reading: Reading) -> Query:
+    b = _finishers(reading)
+    order_col = TIME_COLUMN[reading.basis]
+    b.add(f"{order_col} IS NOT NULL")
+    split = [d for d in dims(reading, per_race=True) if d != "year"]
+    per_sex = reading.filter_of(Field.SEX) is None
+    partition = [*split, *(["sex"] if per_sex else [])]
+    over = f"PARTITION BY {', '.join(partition)} " if partition else ""
+    lead = ", ".join(split) + ", " if split else ""
     sql = (
-        f"SELECT {lead}sex, overall_place, bib, first_name, last_name, age, city, state, "
-        f"placement_ms AS time_ms FROM q_results WHERE {b.sql()} ORDER BY {order}"
+        f"SELECT {lead}year, sex, first_name, last_name, age, {order_col} AS time_ms FROM ("
+        f"SELECT *, rank() OVER ({over}ORDER BY {order_col}) AS record_rank FROM q_results "
+        f"WHERE {b.sql()}) ranked WHERE record_rank = 1 ORDER BY {lead}time_ms, last_name LIMIT 20"
     )
+    where = races_phrase(reading.races, company=reading.company)
+    who = who_phrase(reading)
 
     def summarize(columns: list[str], rows: list[list[Any]]) -> str:
         if not rows:
-            return f"No finishers are recorded for {describe_scope(intent)}."
+            return f"No {who} — {where}."
         i = {c: k for k, c in enumerate(columns)}
-        parts = []
-        for r in rows:
-            prefix = " ".join(str(r[i[d]]) for d in dims)
-            label = f"{SEX_ADJ.get(r[i['sex']], r[i['sex']])} winner"
-            overall = " — first overall" if r[i["overall_place"]] == 1 and not intent.sex else ""
-            parts.append(
-                f"{prefix + ' ' if prefix else ''}{label}: {r[i['first_name']]} {r[i['last_name']]} "
-                f"in {r[i['time']]}{overall}"
-            )
-        return f"{describe_scope(intent)[0].upper()}{describe_scope(intent)[1:]} — " + "; ".join(parts) + "."
-
-    return Query(sql, b.params, summarize)
-
-
-def compile_record(intent: Intent) -> Query:
-    race_ids = scope_races(intent, prefer_namesake=True)
-    if intent.scope is not None and race_ids is not None and len(several_races(intent, race_ids)) > 1:
-        races = several_races(intent, race_ids)
-        raise NeedsChoice(f"{intent.scope.series.name} has {len(races)} races: which one's record?", races)
-    b = Builder()
-    base_filters(intent, b, race_ids=race_ids, subject="finishers")
-    if not _runners_filtered(intent):
-        # The fastest of a sex over many editions is the fastest of that sex in its own race: rank only
-        # the races' sex winners (stored places, as winner answers use) instead of every finisher.
-        b.add("sex_place = 1")
-    sexes = "PARTITION BY sex " if not intent.sex else ""
-    sql = (
-        f"SELECT year, sex, first_name, last_name, age, placement_ms AS time_ms FROM ("
-        f"SELECT *, rank() OVER ({sexes}ORDER BY placement_ms) AS record_rank FROM q_results "
-        f"WHERE {b.sql()}) ranked WHERE record_rank = 1 ORDER BY placement_ms LIMIT 10"
-    )
-
-    def summarize(columns: list[str], rows: list[list[Any]]) -> str:
-        if not rows:
-            return f"No finishers recorded for {describe_scope(intent)}."
         best = rows[0]
         text = (
-            f"The fastest time ever at {describe_scope(intent).replace('the  ', 'the ')} is {best[5]} by "
-            f"{best[2]} {best[3]} ({best[0]})."
+            f"The fastest time ever among {who} is {best[i['time']]} by {best[i['first_name']]} "
+            f"{best[i['last_name']]} ({best[i['year']]}) — {where}."
         )
-        others = [r for r in rows[1:]]
-        if others:
+        others = rows[1:]
+        if others and per_sex:
             text += (
                 " "
                 + "; ".join(
-                    f"{SEX_ADJ.get(r[1], r[1])} record: {r[5]} by {r[2]} {r[3]} ({r[0]})" for r in others
+                    f"{SEX_WINNER.get(r[i['sex']], r[i['sex']]).replace('winner', 'record')}: "
+                    f"{r[i['time']]} by "
+                    f"{r[i['first_name']]} {r[i['last_name']]} ({r[i['year']]})"
+                    for r in rows
                 )
                 + "."
             )
         return text
+
+    return Query(sql, b.params, summarize)
+
+
+def compile_extreme_age(reading: Reading) -> Query:
+    population = reading.population
+    view = view_of(population)
+    b = Builder()
+    add_races(b, reading.races)
+    add_population(b, population)
+    add_filters(b, reading, results=view == "q_results")
+    b.add("age IS NOT NULL")
+    split = dims(reading, per_race=False)
+    over = f"PARTITION BY {', '.join(split)} " if split else ""
+    direction = "DESC" if reading.order == "desc" else "ASC"
+    lead = ", ".join(split) + ", " if split else ""
+    time_col = ", placement_ms AS time_ms" if view == "q_results" else ""
+    sql = (
+        f"SELECT {lead}first_name, last_name, age, sex, city, state{time_col} FROM ("
+        f"SELECT *, rank() OVER ({over}ORDER BY age {direction}) AS age_rank FROM {view} WHERE "
+        f"{b.sql()}) ranked "
+        f"WHERE age_rank = 1 ORDER BY {lead}last_name, first_name LIMIT 30"
+    )
+    word = "oldest" if reading.order == "desc" else "youngest"
+    who = who_phrase(reading)
+    where = races_phrase(reading.races, company=reading.company)
+
+    def summarize(columns: list[str], rows: list[list[Any]]) -> str:
+        if not rows:
+            return f"No {who} with a known age — {where}."
+        i = {c: k for k, c in enumerate(columns)}
+        prefix = (lambda r: " ".join(str(r[i[d]]) for d in split) + ": ") if split else (lambda r: "")
+        parts = "; ".join(
+            f"{prefix(r)}{r[i['first_name']]} {r[i['last_name']]}, aged {r[i['age']]}" for r in rows
+        )
+        return f"The {word} of the {who}: {parts} — {where}."
+
+    return Query(sql, b.params, summarize)
+
+
+STATS = {
+    "avg": ("avg({x})", "average"),
+    "median": ("percentile_cont(0.5) WITHIN GROUP (ORDER BY {x})", "median"),
+    "min": ("min({x})", "fastest"),
+    "max": ("max({x})", "slowest"),
+}
+
+
+def compile_aggregate(reading: Reading) -> Query:
+    quantity = reading.quantity or "time"
+    population = reading.population if quantity == "age" else Population.FINISHERS
+    view = view_of(population)
+    b = Builder()
+    add_races(b, reading.races)
+    add_population(b, population)
+    add_filters(b, reading, results=view == "q_results")
+    stat = reading.stat or "avg"
+    template, word = STATS[stat]
+    metre = 1609.344 if reading.pace_unit == "mile" else 1000.0
+    outputs: list[tuple[str, str]] = []
+    if quantity == "age":
+        expr = template.format(x="age")
+        outputs.append((f"round(({expr})::numeric, 1)", f"{word}_age"))
+        if stat in ("min", "max"):
+            word = "youngest" if stat == "min" else "oldest"
+            outputs[0] = (expr, f"{word}_age")
+    else:
+        bases = ["gun_ms", "chip_ms"] if reading.basis == "both" else [TIME_COLUMN[reading.basis]]
+        for column in bases:
+            name = {"placement_ms": "", "gun_ms": "gun_", "chip_ms": "chip_"}[column]
+            if quantity == "pace":
+                x = f"{column} / (distance_m / {metre})"
+                outputs.append((template.format(x=x), f"{word}_{name}pace_per_{reading.pace_unit}_ms"))
+            else:
+                outputs.append((template.format(x=column), f"{word}_{name}time_ms"))
+        b.add(" AND ".join(f"{c} IS NOT NULL" for c in bases))
+    split = dims(reading, per_race=True)
+    groups = [g for g in reading.group_by if g not in ("year", "race")]
+    keys = [*split, *({"team": "team", "age_group": "age_group"}.get(g, g) for g in groups)]
+    lead = ", ".join(keys) + ", " if keys else ""
+    group = f" GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}" if keys else ""
+    shown = ", ".join(f"{expr} AS {name}" for expr, name in outputs)
+    sql = f"SELECT {lead}count(*) AS {population.value}, {shown} FROM {view} WHERE {b.sql()}{group}"
+    who = who_phrase(reading)
+    where = races_phrase(reading.races, company=reading.company)
+    measure = {"time": "finish time", "pace": f"pace per {reading.pace_unit}", "age": "age"}[quantity]
+    if reading.basis in ("gun", "chip") and quantity == "time":
+        measure = f"{reading.basis} time"
+    if reading.basis in ("gun", "chip") and quantity == "pace":
+        measure = f"pace per {reading.pace_unit} by {reading.basis} time"
+
+    def summarize(columns: list[str], rows: list[list[Any]]) -> str:
+        if not rows or rows[0][len(keys) + 1] is None:
+            return f"No {who} to measure — {where}."
+        values = len(outputs)
+        if quantity == "age" and stat in ("avg", "median"):
+            rows = [[*r[:-1], f"{float(r[-1]):.1f}"] if r[-1] is not None else r for r in rows]
+        if not keys:
+            r = rows[0]
+            shown_values = " / ".join(
+                f"{r[-values + k]}" + (f" ({columns[-values + k].split('_')[1]})" if values > 1 else "")
+                for k in range(values)
+            )
+            return f"The {word} {measure} of the {n(int(r[0]))} {who} was {shown_values} — {where}."
+        parts = "; ".join(
+            f"{' '.join(str(v) for v in r[: len(keys)])}: " + " / ".join(str(v) for v in r[len(keys) + 1 :])
+            for r in rows
+        )
+        return f"The {word} {measure} of {who} — {where}: {parts}."
 
     return Query(sql, b.params, summarize)

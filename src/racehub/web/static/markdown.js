@@ -79,6 +79,27 @@
           continue;
         }
       }
+      if (c === "!" && text[i + 1] === "[") {
+        // A chart RaceHub made: an SVG among its own signed files, shown as an image (SVG in <img>
+        // runs no script). Any other image stays text.
+        const close = findClose(text, "]", i + 2);
+        if (close > i && text[close + 1] === "(") {
+          const end = text.indexOf(")", close + 2);
+          const href = end > close ? safeHref(text.slice(close + 2, end).trim()) : null;
+          const target = href ? new URL(href, window.location.href) : null;
+          if (target && target.origin === window.location.origin && target.pathname.startsWith("/v1/files/") &&
+              target.pathname.endsWith(".svg")) {
+            flush();
+            const img = el("img", "chart");
+            img.src = href;
+            img.alt = text.slice(i + 2, close).replace(/\\(.)/g, "$1");
+            img.loading = "lazy";
+            parent.appendChild(img);
+            i = end + 1;
+            continue;
+          }
+        }
+      }
       if (c === "[") {
         const close = findClose(text, "]", i + 1);
         if (close > i && text[close + 1] === "(") {

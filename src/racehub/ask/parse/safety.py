@@ -1,0 +1,101 @@
+"""Questions that must not run: requests to change data, SQL typed into chat, probes of the system,
+and identities claimed in a question (a question is not a login)."""
+
+from __future__ import annotations
+
+import re
+
+from racehub.ask.parse.ledger import Ledger, fold
+from racehub.ask.reading import Outcome
+
+SQL_INJECTION = re.compile(
+    r";\s*\w|--|/\*|\b(drop|delete|truncate|insert|update|alter|create|grant|revoke)\s+(table|from|into|"
+    r"database|schema|role|user|index|view)\b|\bunion\s+(all\s+)?select\b|\bselect\s+\*?\s*\w*\s*from\b|"
+    r"\bpg_\w+|\binformation_schema\b|\bset_config\b|\bcurrent_setting\b|\bpg_sleep\b|\bcopy\s+\w+\s+(to|from)\b|"
+    r"\bset\s+role\b|\bset\s+session\b|'\s*(or|and)\s+'?\d",
+    re.IGNORECASE,
+)
+
+SYSTEM_PROBES = re.compile(
+    r"\b(system prompt|your prompt|your instructions|ignore (all )?(previous|prior|your|the above)|"
+    r"password hash(es)?|passwords?|api keys?|secret keys?|database schema|db schema|schema of|"
+    r"(all|every|list (all|every|the)?|what|which) (the )?(tables?|columns?|views?)( and columns?)?|"
+    r"table names?|column names?|other tenants?|other (timing )?companies|every (timing )?company|"
+    r"all (timing )?companies|connection string|credentials?|environment variables?|"
+    r"(act|pretend|behave) as (an? )?(admin|administrator|operator|root|superuser)|"
+    r"jailbreak|developer mode|sudo)\b"
+)
+
+# Verbs that change data, in the form a request takes ("mark", not "marked").
+WRITE_VERBS = (
+    "delete|remove|erase|wipe|purge|drop(?! in\\b| off\\b)|truncate|update(?! on\\b)|insert|alter|modify|"
+    "change(?! in\\b| from\\b| between\\b| over\\b)|edit|set|mark|unmark|fix|correct(?! me\\b)|"
+    "add(?! up\\b)|move|rename|merge|replace|overwrite|assign|reassign|disqualify|reinstate|clear|reset|"
+    "register|enroll|transfer|swap|upload|undo|revert|restore|adjust|amend|void|cancel|unregister|withdraw|"
+    "strip|revoke|override|backdate|rescore|re score|rerun|re run|recalculate|recompute|bump|"
+    "dq (?=bib|#|\\d|him\\b|her\\b|them\\b|this\\b|that\\b|the runner|runner|athlete|entrant|participant|"
+    "everyone|all\\b|[a-z]+ [a-z]+ (?:from|in|at|for)\\b)"
+)
+# What may come before a request's verb: politeness, modals, "I need you to".
+LEAD_IN = (
+    r"(?:(?:hi|hey|hello|ok|okay|so|also|and|then|now|quick one|real quick)[ ,]+)*"
+    r"(?:please |pls |plz |kindly |just |go ahead and |can you |could you |would you |will you |can we |"
+    r"could we |i need you to |i want you to |i would like you to |id like you to |i need to |i want to |"
+    r"we need to |we have to |i have to |help me |let us |let's |lets |you need to |you should |"
+    r"is it possible to |are you able to |i would like to |id like to |time to )*"
+)
+REQUEST = re.compile(rf"^{LEAD_IN}(?:{WRITE_VERBS})\b")
+# A correction stated rather than asked: "... should be DQ", "change X to Y", "mark ... as DNF".
+STATED_CHANGE = re.compile(
+    r"\b(should|needs to|need to|has to|must|ought to) (be|have been|read|say|show) (a |an |the )?"
+    r"(dq|dnf|dns|disqualified|removed|deleted|changed|corrected|updated|fixed|\d{1,2}:\d\d)\b|"
+    r"\b(mark|set|change|update|move|switch|correct|fix|put|make)\b.{0,80}?\b(as|to|into) "
+    r"(a |an |the )?(dq|dnf|dns|fin|finished|disqualified|\d{1,2}:\d\d)\b|"
+    r"\b(delete|remove|erase|wipe|drop|purge)\b.{0,80}\b(from|in) (the "
+    r")?(database|db|system|results|records)\b"
+)
+NOT_A_NAME = (
+    "new|curious|interested|looking|wondering|trying|working|confused|here|back|done|sorry|sure|not|just|"
+    "still|also|asking|writing|calling|reaching|coming|going|checking|hoping|glad|happy|back"
+)
+IDENTITY_CLAIM = re.compile(
+    rf"^(?:hi|hey|hello|ok|okay)?[ ,!.]*(?:i am|i'm|im|this is|it is|it's|my name is) (?!(?:{NOT_A_NAME})\b)"
+    r"[a-z][a-z'\-]+(?: [a-z][a-z'\-]+)? (?:from|at|with|of) [a-z]"
+)
+
+
+def refusal(question: str, ledger: Ledger) -> Outcome | None:
+    """An Outcome when the question must not be answered by a query at all."""
+    if SQL_INJECTION.search(question):
+        return Outcome(
+            "refused",
+            "That looks like SQL or a system command; I only answer questions about race data and never "
+            "run statements typed into the chat.",
+        )
+    folded = fold(question)
+    plain = " ".join(ledger.tokens)
+    if SYSTEM_PROBES.search(plain) or SYSTEM_PROBES.search(folded):
+        return Outcome(
+            "refused",
+            "I can't share system internals, credentials or other companies' data. Ask me about your own "
+            "events, results and registrations.",
+        )
+    if IDENTITY_CLAIM.search(folded.strip()):
+        return Outcome(
+            "needs_login",
+            "A question can't say who you are: you are answered as the account or key you signed in with. "
+            "To act as someone else, log in as them (in chat: say who you are and reply with the code sent "
+            "to the email on file).",
+        )
+    for sentence in re.split(r"[.!?;,]+\s+|\n+|\s(?:and|then|but|also)\s", folded):
+        words = " ".join(Ledger.of(sentence).tokens)
+        verb = REQUEST.search(words)
+        if verb or STATED_CHANGE.search(words):
+            return Outcome(
+                "refused",
+                "I can't change data: answers are read-only. Results, registrations and statuses change "
+                "through imports, vendor syncs and scoring runs (staff start those from chat with a "
+                'confirmation, e.g. "sync Shamrock registrations"), and a participant\'s erasure goes '
+                "through `racehub participants erase`.",
+            )
+    return None
