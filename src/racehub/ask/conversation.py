@@ -96,6 +96,15 @@ def pick(message: str, choices: tuple[Choice, ...]) -> Choice | None:
     exact = [c for c, label in zip(choices, labels, strict=True) if label == text]
     if len(exact) == 1:
         return exact[0]
+    # what the choice binds, said alone: "the marathon" for the race "Marathon", "2024" for a year
+    named = [
+        c
+        for c in choices
+        if any(" ".join(w for w in words_of(str(v)) if w not in FILLER) == text for v in c.binding.values()
+               if isinstance(v, str | int) and not isinstance(v, bool))
+    ]
+    if len(named) == 1:
+        return named[0]
     # The words only one choice has: "the 5K" against "... Turkey Trot 5K" / "... 1 Mile Fun Run".
     sets = [set(label.split()) for label in labels]
     common = set.intersection(*sets) if sets else set()

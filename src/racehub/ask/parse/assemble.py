@@ -178,7 +178,65 @@ def assemble(ledger: Ledger, facts: Facts, catalog: Catalog) -> Reading | Outcom
             reading = reading.with_(person=PersonRef(p.first, p.last, ids, label))
         else:
             reading = reading.with_(person=PersonRef(p.first, p.last, p.person_ids, p.label))
+    unused = _unused(reading, facts)
+    if unused:
+        from racehub.ask.explain import interpretation
+
+        return Outcome(
+            "clarify",
+            f"I understood: {interpretation(reading)} — but I can't apply {' or '.join(unused)} to that, "
+            "and I won't answer without it. Could you ask it another way?",
+        )
     return _validate(reading, facts, catalog)
+
+
+def _unused(reading: Reading, facts: Facts) -> list[str]:
+    """Parts of the question the reading recognised but does not use: never silently dropped."""
+    k = reading.kind
+    out: list[str] = []
+    if facts.window is not None and not facts.window_used and k != Kind.EVENTS:
+        out.append(f"the dates '{facts.window.words}'")
+    if facts.group_by:
+        grouped = k in (Kind.COUNT, Kind.DISTINCT, Kind.AGGREGATE, Kind.SHARE) or (
+            k == Kind.RANK and set(facts.group_by) <= {"sex"}
+        ) or (k == Kind.REPORT and set(facts.group_by) <= {"age_group"})
+        if not grouped:
+            out.append("'by " + " and ".join(g.replace("_", " ").replace("team", "club") for g in facts.group_by) + "'")
+    ranked = k in (Kind.RANK, Kind.SPLIT, Kind.RECORD, Kind.AWARDS)
+    if (facts.n or facts.place) and not ranked:
+        out.append("a place or top-N")
+    if facts.winner and not ranked and k != Kind.LIST:
+        out.append("'winner'")
+    if facts.stat and k not in (Kind.AGGREGATE, Kind.RECORD) and not (k == Kind.LIST and reading.person):
+        out.append(f"'{ {'avg': 'average', 'min': 'fastest', 'max': 'slowest'}.get(facts.stat, facts.stat) }'")
+    if facts.extreme_age and k not in (Kind.EXTREME_AGE, Kind.AGGREGATE):
+        out.append(f"'{facts.extreme_age}'")
+    if facts.share and k != Kind.SHARE:
+        out.append("a percentage")
+    if facts.distinct and k != Kind.DISTINCT:
+        out.append("'different'")
+    if facts.record and k != Kind.RECORD:
+        out.append("'record'")
+    if facts.split_asked and k != Kind.SPLIT:
+        out.append("split times")
+    if facts.awards is not None and k not in (Kind.AWARDS, Kind.REPORT):
+        out.append("awards")
+    if facts.repeat and k != Kind.REPEAT:
+        out.append("runners across editions")
+    if facts.persons and k not in (Kind.LIST, Kind.COUNT, Kind.SPLIT):
+        out.append("the runner's name")
+    if facts.sexes_both and "sex" not in reading.group_by and k not in (Kind.SHARE, Kind.RANK):
+        out.append("'men and women'")
+    if k in (Kind.EVENTS, Kind.RACES):
+        place_fields = {Field.STATE, Field.CITY}
+        if any(f.field not in place_fields or f.value == "event" for f in facts.filters):
+            out.append("conditions on runners")
+    if facts.compare and k in (Kind.COUNT, Kind.AGGREGATE, Kind.SHARE, Kind.DISTINCT):
+        races = reading.races
+        several = races is not None and (len(races.years) > 1 or len(races.series) > 1)
+        if not several and not facts.group_by and not facts.sexes_both:
+            out.append("a comparison (with what?)")
+    return out
 
 
 # ---------------------------------------------------------------------------------------- the kind
@@ -365,20 +423,49 @@ def _no_edition(series: Series, years: list[int]) -> Outcome:
     )
 
 
+def _in_window(ed: EditionInfo, window: Window | None) -> bool:
+    if window is None:
+        return True
+    if window.start is not None and ed.start_date < window.start:
+        return False
+    if window.end is not None and ed.start_date > window.end:
+        return False
+    return not (window.status == "completed" and ed.status != "completed")
+
+
 def resolve_races(
     facts: Facts, catalog: Catalog, kind: Kind, population: Population | None
 ) -> RaceSet | Outcome | None:
     spec = facts.years
     mode = spec.mode if spec else None
     years = spec.years if spec and spec.years else None
+    # a window of dates ("upcoming", "in the last two years") picks editions; EVENTS list them itself
+    window = facts.window if kind != Kind.EVENTS else None
+    if window is not None:
+        facts.window_used = True
     if facts.events:
+        if facts.company is not None:
+            foreign = [m.series.name for m in facts.events if m.series.org_id != facts.company[0]]
+            if foreign:
+                return Outcome("clarify", f"{', '.join(foreign)} is not an event of {facts.company[1]}.")
         pairs: list[tuple[EditionInfo, RaceInfo]] = []
         whole = False
         for mention in facts.events:
             words = _race_words_for(mention, facts)
-            eds = _editions_for(mention.series, years, mode, facts, population, kind)
-            if isinstance(eds, Outcome):
-                return eds
+            if window is not None and not years:
+                eds: list[EditionInfo] | Outcome = [
+                    e for e in sorted(mention.series.editions.values(), key=lambda e: e.start_date)
+                    if _in_window(e, window)
+                ]
+                if not eds:
+                    return Outcome("clarify", f"{mention.series.name} has no edition {window.words}.")
+            else:
+                eds = _editions_for(mention.series, years, mode, facts, population, kind)
+                if isinstance(eds, Outcome):
+                    return eds
+                eds = [e for e in eds if _in_window(e, window)]
+                if not eds:
+                    return Outcome("clarify", f"{mention.series.name} has no edition {window.words if window else ''}.")
             for ed in eds:
                 chosen = _races_of(ed, mention, words, facts)
                 if isinstance(chosen, Outcome):
@@ -387,22 +474,24 @@ def resolve_races(
                     whole = whole or len(chosen) == len(ed.races)
                 pairs.extend((ed, r) for r in chosen)
         return RaceSet(
-            tuple(pairs), tuple(m.series for m in facts.events), whole, spec is None, mode == "every"
+            tuple(pairs), tuple(m.series for m in facts.events), whole, spec is None and window is None,
+            mode == "every",
         )
-    if facts.race_words or facts.company or years or mode == "every":
+    if facts.race_words or facts.company or years or mode == "every" or window is not None:
         eds = [e for e in catalog.editions if facts.company is None or e.org_id == facts.company[0]]
         if years:
             eds = [e for e in eds if e.year in years]
         elif mode == "every" or facts.race_words:
             if population != Population.REGISTERED:
                 eds = [e for e in eds if e.status == "completed"]
-        else:
+        elif window is None:
             return None
+        eds = [e for e in eds if _in_window(e, window)]
         kinds = {w.kind for w in facts.race_words}
         pairs = [(e, r) for e in eds for r in e.races if not kinds or r.kind in kinds]
         if not pairs:
             return Outcome("clarify", "I found no races matching that among your events.", ())
-        return RaceSet(tuple(pairs), (), not kinds, spec is None, mode == "every")
+        return RaceSet(tuple(pairs), (), not kinds, spec is None and window is None, mode == "every")
     return None
 
 
@@ -549,13 +638,15 @@ def _measure(reading: Reading, ledger: Ledger, facts: Facts) -> Reading | Outcom
         )
     if kind == Kind.EVENTS:
         window = facts.window
-        if window is None and facts.years and facts.years.years and not facts.events:
+        if facts.years and facts.years.years and not facts.events:
             ys = facts.years.years
-            window = Window(
-                date(min(ys), 1, 1),
-                date(max(ys), 12, 31),
-                f"in {min(ys)}" if len(ys) == 1 else f"in {min(ys)}-{max(ys)}",
-            )
+            start, end = date(min(ys), 1, 1), date(max(ys), 12, 31)
+            said = f"in {min(ys)}" if len(ys) == 1 else f"in {min(ys)}-{max(ys)}"
+            if window is not None:
+                start = max(start, window.start) if window.start else start
+                end = min(end, window.end) if window.end else end
+                said = f"{window.words}, {said}"
+            window = Window(start, end, said, window.status if window else None)
         return reading.with_(window=window, columns=(facts.catalogue or "events",))
     if kind == Kind.RACES:
         return reading.with_(columns=(facts.catalogue or "races",))

@@ -4,7 +4,7 @@ thresholds, registration source and date. Each claims the words it used and adds
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -241,7 +241,11 @@ PLACE_BEFORE = (
     r"live in|living in|lives in|who live in|that live in|based in|residing in|residents of|out of|"
     r"hometown|home town)"
 )
-PLACE_AFTER = r"(?:residents|locals|natives|runners|people|folks|athletes|area|based|finishers|registrants)"
+PLACE_AFTER = r"(?:residents|locals|natives|area|based)"
+# words after a place that make it a place without being part of it ("Norfolk finishers")
+PEEK_WORDS = frozenset(
+    "runners runner people folks athletes finishers registrants starters entrants women men participants".split()
+)
 NEGATION = r"(?:not|outside(?: of)?|excluding|except(?: for)?|other than|besides|apart from|aside from)"
 
 
@@ -346,9 +350,10 @@ def _states_and_cities(ledger: Ledger, facts: Facts, places_: Places, event_citi
         )
         for m, a, b in ledger.search(pat):
             said = m.group(0)
+            following = ledger.tokens[b] if b < len(ledger.tokens) else ""
             contextual = bool(
                 re.match(PLACE_BEFORE, said.removeprefix("not ")) or re.search(PLACE_AFTER + r"$", said)
-            )
+            ) or following in PEEK_WORDS
             is_state = city in STATES or city in ("washington", "new york")
             if is_state and not re.search(r"\bcity\b", said):
                 continue  # "from New York": the state, unless the city is said
@@ -380,7 +385,8 @@ def _states_and_cities(ledger: Ledger, facts: Facts, places_: Places, event_citi
             rf"\b(?:{NEGATION} )?(?:{PLACE_BEFORE} )?({codes})(?: {PLACE_AFTER})?\b"
         ):
             code = m.group(1)
-            contextual = m.group(0) != code
+            following = ledger.tokens[b] if b < len(ledger.tokens) else ""
+            contextual = m.group(0) != code or following in PEEK_WORDS
             if code in WORD_CODES and not contextual and code.upper() not in facts_upper(facts):
                 continue
             if (
@@ -389,6 +395,7 @@ def _states_and_cities(ledger: Ledger, facts: Facts, places_: Places, event_citi
                 and not re.search(
                     rf"{PLACE_BEFORE} {code}$|{code} {PLACE_AFTER}$", m.group(0).removeprefix("not ")
                 )
+                and following not in PEEK_WORDS
             ):
                 continue
             found_state = (code.upper(), a, b, bool(re.match(NEGATION, m.group(0))))
@@ -577,6 +584,17 @@ def registration_dates(ledger: Ledger, facts: Facts) -> None:
         op: Literal["lt", "ge"] = "lt" if m.group(1) in ("before", "by", "until", "prior to") else "ge"
         facts.filters.append(
             Filter(Field.REGISTERED_AT, op, day, f"registered {m.group(1)} {day:%B %-d, %Y}")
+        )
+        facts.populations.append(Population.REGISTERED)
+    elif m := ledger.take(
+        rf"\b{verb} (?:in|during|within|over) (?:the )?(?:last|past|previous) (\w+) (days|weeks|months)\b",
+        "registered_at",
+    ):
+        count = number_word(m.group(1)) or 0
+        days = {"days": 1, "weeks": 7, "months": 30}[m.group(2)] * count
+        since = facts.today - timedelta(days=days)
+        facts.filters.append(
+            Filter(Field.REGISTERED_AT, "ge", since, f"registered since {since:%B %-d, %Y}")
         )
         facts.populations.append(Population.REGISTERED)
     elif m := ledger.take(rf"\b{verb} (?:in|during) ({month})(?: (20\d\d))?\b", "registered_at"):

@@ -36,7 +36,7 @@ FILLER = frozenset(
     if whether yes
     hmm um uh well oh
     u ur r ya yeah yep tho btw lol pls plz wanna gonna gimme lemme kinda sorta quick q quickie
-    question folks guys team's asap
+    question folks guys team's asap same thing likewise
     """.split()
 )
 

@@ -127,6 +127,7 @@ def events(ledger: Ledger, facts: Facts, catalog: Catalog, cities: set[str]) -> 
     """Events named in the question, each with the race kinds said inside its name. Returns the names
     of events whose mention was ambiguous (two events matched the same words equally well)."""
     found: list[tuple[tuple[int, int, bool, bool], Series, tuple[int, int, int, bool, bool]]] = []
+    city_like: list[Series] = []
     for s in catalog.series:
         name = words_of(s.name)
         distinct = {t for t in name if t not in GENERIC and not DISTANCE_TOKEN.match(t)} or set(name)
@@ -139,11 +140,15 @@ def events(ledger: Ledger, facts: Facts, catalog: Catalog, cities: set[str]) -> 
         said = " ".join(ledger.tokens[start:end])
         if not full and end - start == 1 and said in cities:
             before = " ".join(ledger.tokens[max(0, start - 3) : start])
-            if CITY_CONTEXT.search(before) or re.match(
-                r"(runners|residents|people|finishers)\b", " ".join(ledger.tokens[end : end + 1])
-            ):
+            if CITY_CONTEXT.search(before):
                 continue  # "runners from Boston": a city, not the Boston Marathon
+            after = ledger.tokens[end] if end < len(ledger.tokens) else ""
+            year_next = re.fullmatch(r"20\d\d", after) or (start and re.fullmatch(r"20\d\d", ledger.tokens[start - 1]))
+            if after in ("runners", "residents", "people", "finishers", "registrants") and not year_next:
+                city_like.append(s)  # "Boston finishers": the city if another event is named
         found.append(((hit, end - start, full, exact), s, span))
+    if city_like and len(found) > len(city_like):
+        found = [f for f in found if f[1] not in city_like]
     found.sort(key=lambda f: f[0], reverse=True)
     ambiguous: list[str] = []
     taken: list[tuple[int, int]] = []
