@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -406,3 +407,27 @@ class TestThePublicGold:
             assert mine["people"] >= 2  # two different people of that name ran it: clarify
         if "races" in mine:
             assert mine["races"] >= 2  # several races and a per-race measure: clarify
+
+
+class TestTheParaphrases:
+    """tests/ask/paraphrases.jsonl holds what the reference computes for each hand-written question."""
+
+    def test_the_file_is_what_the_reference_gives(self, bundle: Bundle) -> None:
+        from tests.ask.paraphrase_gold import build
+
+        stored = load_jsonl(Path(__file__).with_name("paraphrases.jsonl"))
+        rebuilt = build(bundle)
+        assert len(stored) >= 150
+        for mine, kept in zip(rebuilt, stored, strict=True):
+            assert mine == kept, (
+                f"rerun `python -m tests.ask.paraphrase_gold > tests/ask/paraphrases.jsonl`: {kept['id']}"
+            )
+
+    def test_every_category_has_paraphrases(self) -> None:
+        from tests.ask.paraphrase_gold import PARAPHRASES
+        from tests.ask.question_gen import Generator
+
+        generated = {name for name, _, _ in Generator.CATEGORIES}
+        written = Counter(p.category for p in PARAPHRASES)
+        assert generated == set(written), generated ^ set(written)
+        assert min(written.values()) >= 5, written

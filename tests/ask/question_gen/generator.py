@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from tests.ask.bundle_reference import (
     Bundle,
@@ -29,32 +29,37 @@ class Generator(
 ):
     """Samples readings over the bundle and writes each as a question with its gold expectation."""
 
+    # (category, share of the questions, the method that writes one)
+    CATEGORIES: ClassVar[tuple[tuple[str, int, str], ...]] = (
+        ("count", 12, "count"),
+        ("registrations", 7, "registrations"),
+        ("distinct", 4, "distinct_count"),
+        ("list", 4, "names_list"),
+        ("top_n", 6, "top_n"),
+        ("nth_place", 3, "nth_place"),
+        ("winner", 5, "winner"),
+        ("awards", 4, "awards"),
+        ("age_group", 4, "age_group"),
+        ("time_agg", 8, "time_agg"),
+        ("age_agg", 3, "age_agg"),
+        ("percent", 5, "percentage"),
+        ("compare", 4, "compare"),
+        ("series", 3, "series"),
+        ("group", 3, "group"),
+        ("record", 2, "record"),
+        ("repeat", 3, "repeat"),
+        ("runner", 8, "runner"),
+        ("catalogue", 5, "catalogue"),
+        ("report", 3, "report"),
+        ("clarify", 4, "clarify"),
+        ("unanswerable", 2, "unanswerable"),
+        ("refused", 3, "refused"),
+    )
+
     def __init__(self, bundle: Bundle, seed: int) -> None:
         super().__init__(bundle, seed)
         self.makers: list[tuple[str, float, Callable[[], Item]]] = [
-            ("count", 12, self.count),
-            ("registrations", 7, self.registrations),
-            ("distinct", 4, self.distinct_count),
-            ("list", 4, self.names_list),
-            ("top_n", 6, self.top_n),
-            ("nth_place", 3, self.nth_place),
-            ("winner", 5, self.winner),
-            ("awards", 4, self.awards),
-            ("age_group", 4, self.age_group),
-            ("time_agg", 8, self.time_agg),
-            ("age_agg", 3, self.age_agg),
-            ("percent", 5, self.percentage),
-            ("compare", 4, self.compare),
-            ("series", 3, self.series),
-            ("group", 3, self.group),
-            ("record", 2, self.record),
-            ("repeat", 3, self.repeat),
-            ("runner", 8, self.runner),
-            ("catalogue", 5, self.catalogue),
-            ("report", 3, self.report),
-            ("clarify", 4, self.clarify),
-            ("unanswerable", 2, self.unanswerable),
-            ("refused", 3, self.refused),
+            (name, weight, getattr(self, method)) for name, weight, method in self.CATEGORIES
         ]
 
     # ------------------------------------------------------------------ driving
