@@ -191,42 +191,36 @@ class CatalogueQuestions(Base):
             need(len(events) > 0)
             inside = sorted({e.name for e in events})
             outside = sorted(set(self.b.event_names()) - set(inside))
-        whose = f"{org.name} " if org else self.pick(["", "", "our "])
+        whose = f"{org.name} " if org else ""  # "Acme Racing events"
+        which = f"{org.name}'s " if org else self.pick(["", "of our "])  # "Which of our events"
         past = last < today
         if shape == "upcoming":
-            q = self.pick(
-                [
-                    f"What {whose}events are coming up?",
-                    f"list {whose}upcoming races",
-                    f"which {whose}events are upcoming?",
-                ]
-            )
+            forms = [
+                f"What {whose}events are coming up?",
+                f"list {whose}upcoming races",
+                f"which {which}events are upcoming?",
+            ]
         elif shape == "held this year":
-            q = f"Which of {org.name + chr(39) + 's' if org else 'our'} events {words}?"
+            forms = [f"Which of {org.name + chr(39) + 's' if org else 'our'} events {words}?"]
         elif shape.startswith("next"):
-            q = self.pick(
-                [
-                    f"What {whose}races are coming up {words}?",
-                    f"Which {whose}events are scheduled {words}?",
-                    f"any {'of our ' if whose == 'our ' else whose}events {words}?",
-                ]
-            )
+            forms = [
+                f"What {whose}races are coming up {words}?",
+                f"Which {which}events are scheduled {words}?",
+                f"any {which}events {words}?",
+            ]
         elif past:
-            q = self.pick(
-                [
-                    f"Which {whose}events took place {words}?",
-                    f"What {whose}events did we have {words}?",
-                    f"{whose}events held {words}",
-                ]
-            )
+            forms = [
+                f"Which {which}events took place {words}?",
+                f"What {whose}events did we have {words}?",
+                f"{whose}events held {words}",
+            ]
         else:
-            q = self.pick(
-                [
-                    f"What {whose}events are on {words}?",
-                    f"Which {whose}events are scheduled {words}?",
-                    f"{whose}events {words}",
-                ]
-            )
+            forms = [
+                f"What {whose}events are on {words}?",
+                f"Which {which}events are scheduled {words}?",
+                f"{whose}events {words}",
+            ]
+        q = self.pick(forms)
         races = sum(len(self.races_of(e)) for e in events)
         return Item(
             self.style(q),
