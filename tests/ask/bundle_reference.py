@@ -83,6 +83,7 @@ class Race:
     ag_depth: int
     ag_width: int
     exclude_winners_from_ag: bool
+    start_time: str = ""  # local ISO, e.g. 2025-03-16T07:00:00
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,9 @@ class Entry:
     chip_ms: int | None
     gun_time: str
     chip_time: str
+    country: str = ""
+    registered_at: str = ""  # local ISO
+    source: str = ""  # registration source: runsignup | raceroster
 
     @property
     def name(self) -> str:
@@ -196,6 +200,7 @@ class Bundle:
                 int(r["ag_award_depth"]),
                 int(r["age_group_width"]),
                 r["exclude_award_winners_from_ag"] == "true",
+                r["start_time"],
             )
             for r in _read(directory / "ct_races.csv")
         ]
@@ -226,6 +231,9 @@ class Bundle:
                     time_ms(result.get("chip_time", "")),
                     result.get("gun_time", ""),
                     result.get("chip_time", ""),
+                    p["country"],
+                    p["registered_at"],
+                    p["registration_source"],
                 )
             )
         self.splits: dict[str, dict[str, str]] = defaultdict(dict)
@@ -331,3 +339,217 @@ class Bundle:
                 for place, e in top_places(members, race.ag_depth):
                     won.append(Award(label, sex, place, e))
         return won
+
+    # ------------------------------------------------------------------ readings (ask-semantics.md)
+
+    def editions(self, event_name: str) -> list[Event]:
+        """The event's editions, oldest first."""
+        return sorted((e for e in self.events if e.name == event_name), key=lambda e: e.year)
+
+    def event_names(self) -> list[str]:
+        return list(dict.fromkeys(e.name for e in self.events))
+
+    def races_named(self, event_name: str, race_name: str) -> list[Race]:
+        """The race in every edition that has it, oldest first."""
+        return sorted(
+            (r for r in self.races if r.event.name == event_name and r.name == race_name),
+            key=lambda r: r.event.year,
+        )
+
+    def population(
+        self, races: Iterable[Race], name: str = "finishers", where: Callable[[Entry], bool] | None = None
+    ) -> list[Entry]:
+        """Entries of the races in a population (POPULATIONS, or "award winners") that meet `where`."""
+        chosen = list(races)
+        if name == "award winners":
+            won = {a.entry.participant_id: a.entry for r in chosen for a in self.awards(r)}
+            return [e for e in won.values() if where is None or where(e)]
+        statuses = POPULATIONS[name]
+        return [e for e in self.entries_of(*chosen, where=where) if statuses is None or e.status in statuses]
+
+    @cached_property
+    def _entries_by_name(self) -> dict[tuple[str, str], list[Entry]]:
+        grouped: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        for e in self.entries:
+            grouped[(e.first_name, e.last_name)].append(e)
+        return grouped
+
+    def people_named(self, first_name: str, last_name: str) -> set[tuple[str, str, str]]:
+        """Every distinct person (first name, last name, date of birth) with this name."""
+        return {e.person for e in self._entries_by_name.get((first_name, last_name), [])}
+
+    def history(self, person: tuple[str, str, str]) -> list[Entry]:
+        """A person's entries across every event, by date."""
+        first, last, _ = person
+        mine = [e for e in self._entries_by_name.get((first, last), []) if e.person == person]
+        return sorted(mine, key=lambda e: (e.race.event.start_date, e.race.start_time))
+
+    def events_between(self, first: date, last: date) -> list[Event]:
+        """Editions whose start date lies in [first, last]."""
+        return sorted((e for e in self.events if first <= e.start_date <= last), key=lambda e: e.start_date)
+
+    def split_time(self, entry: Entry, split_name: str) -> str | None:
+        return self.splits.get(entry.participant_id, {}).get(split_name)
+
+
+# ---------------------------------------------------------------------- readings of questions
+# What /work/notes/ask-semantics.md (the readings the engine commits to) means on top of the README's
+# rules, kept as plain as the rest: a population of entries, conditions on an entry, and measures over
+# the entries that remain. The question generator and the hand-written paraphrases take their gold here.
+
+MILE_M = 1609.344
+KM_M = 1000.0
+STARTED = frozenset({"FIN", "DNF", "DQ"})
+# Population -> the result statuses it holds (None: every entry, whatever its result).
+POPULATIONS: dict[str, frozenset[str] | None] = {
+    "registrations": None,
+    "starters": STARTED,
+    "finishers": frozenset({"FIN"}),
+    "dnf": frozenset({"DNF"}),
+    "dns": frozenset({"DNS"}),
+    "dq": frozenset({"DQ"}),
+}
+
+
+def time_on(entry: Entry, basis: str | None = None) -> int | None:
+    """The entry's time in ms: gun or chip as asked, else its race's placement basis."""
+    which = basis or entry.race.basis
+    return entry.gun_ms if which == "gun" else entry.chip_ms
+
+
+def ranked_on(entries: Iterable[Entry], basis: str | None = None) -> list[tuple[int, Entry]]:
+    """Finishers with competition-ranked places (1, 2, 2, 4) by gun, chip or placement time."""
+
+    def key(e: Entry) -> int:
+        value = time_on(e, basis)
+        assert value is not None, f"{e.participant_id} finished without a time"
+        return value
+
+    ordered = sorted((e for e in entries if e.finished), key=key)
+    places: list[tuple[int, Entry]] = []
+    for position, entry in enumerate(ordered, start=1):
+        if places and key(places[-1][1]) == key(entry):
+            places.append((places[-1][0], entry))
+        else:
+            places.append((position, entry))
+    return places
+
+
+def pace_ms(entry: Entry, basis: str | None = None, unit_m: float = MILE_M) -> float:
+    """Time per mile (or per `unit_m` metres) of a finisher."""
+    value = time_on(entry, basis)
+    assert value is not None
+    return value / entry.race.distance_m * unit_m
+
+
+def time_stat(entries: Iterable[Entry], stat: str, basis: str | None = None) -> float:
+    """mean | median | min | max of the finishers' times, in ms."""
+    values = [time_on(e, basis) for e in entries if e.finished]
+    return _stat([v for v in values if v is not None], stat)
+
+
+def pace_stat(entries: Iterable[Entry], stat: str, basis: str | None = None, unit_m: float = MILE_M) -> float:
+    """mean | median | min | max of the finishers' paces (each finisher's time / distance), in ms."""
+    return _stat([pace_ms(e, basis, unit_m) for e in entries if e.finished], stat)
+
+
+def age_stat(entries: Iterable[Entry], stat: str) -> float:
+    return _stat([e.age for e in entries], stat)
+
+
+def _stat(values: list[float] | list[int], stat: str) -> float:
+    assert values, "a statistic of nobody"
+    if stat == "mean":
+        return statistics.fmean(values)
+    if stat == "median":
+        return float(statistics.median(values))
+    if stat == "min":
+        return float(min(values))
+    if stat == "max":
+        return float(max(values))
+    raise ValueError(stat)
+
+
+def distinct(entries: Iterable[Entry], what: str) -> int:
+    """Distinct clubs (non-empty team), states, cities, countries or people among the entries."""
+    if what == "clubs":
+        return len({e.team for e in entries if e.team})
+    if what == "states":
+        return len({e.state for e in entries if e.state})
+    if what == "cities":
+        return len({(e.city, e.state) for e in entries if e.city})
+    if what == "countries":
+        return len({e.country for e in entries if e.country})
+    if what == "people":
+        return len({e.person for e in entries})
+    raise ValueError(what)
+
+
+def percent(part: int, whole: int) -> float:
+    return 100.0 * part / whole
+
+
+def age_group_place(bundle: Bundle, entry: Entry) -> int:
+    """The finisher's place in their sex's age group (the race's group width)."""
+    label = age_group(entry.age, entry.race.ag_width)
+    pool = bundle.finishers(
+        entry.race, where=lambda e: e.sex == entry.sex and age_group(e.age, e.race.ag_width) == label
+    )
+    return next(place for place, e in ranked(pool) if e.participant_id == entry.participant_id)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Conditions on an entry; None is no condition, and every condition given must hold."""
+
+    sex: str | None = None
+    min_age: int | None = None  # inclusive
+    max_age: int | None = None  # inclusive
+    team: str | None = None
+    city: str | None = None
+    state: str | None = None
+    source: str | None = None
+    registered_from: str | None = None  # ISO date, inclusive
+    registered_to: str | None = None  # ISO date, inclusive
+    under_ms: int | None = None  # a finish time strictly under this, on `basis`
+    basis: str | None = None
+    bib: str | None = None
+
+    def __call__(self, e: Entry) -> bool:
+        if self.sex is not None and e.sex != self.sex:
+            return False
+        if self.min_age is not None and e.age < self.min_age:
+            return False
+        if self.max_age is not None and e.age > self.max_age:
+            return False
+        if self.team is not None and e.team != self.team:
+            return False
+        if self.city is not None and e.city != self.city:
+            return False
+        if self.state is not None and e.state != self.state:
+            return False
+        if self.source is not None and e.source != self.source:
+            return False
+        day = e.registered_at[:10]
+        if self.registered_from is not None and day < self.registered_from:
+            return False
+        if self.registered_to is not None and day > self.registered_to:
+            return False
+        if self.under_ms is not None:
+            value = time_on(e, self.basis)
+            if not e.finished or value is None or value >= self.under_ms:
+                return False
+        return self.bib is None or e.bib == self.bib
+
+    def without(self, *names: str) -> Where:
+        """The same conditions but these (a broader question)."""
+        values = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        for name in names:
+            values[name] = None
+        if "under_ms" in names:
+            values["basis"] = None
+        return Where(**values)
+
+    def given(self) -> list[str]:
+        """Names of the conditions set (the basis only goes with a time threshold)."""
+        return [f for f in self.__dataclass_fields__ if f != "basis" and getattr(self, f) is not None]
