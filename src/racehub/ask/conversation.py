@@ -100,8 +100,11 @@ def pick(message: str, choices: tuple[Choice, ...]) -> Choice | None:
     named = [
         c
         for c in choices
-        if any(" ".join(w for w in words_of(str(v)) if w not in FILLER) == text for v in c.binding.values()
-               if isinstance(v, str | int) and not isinstance(v, bool))
+        if any(
+            " ".join(w for w in words_of(str(v)) if w not in FILLER) == text
+            for v in c.binding.values()
+            if isinstance(v, str | int) and not isinstance(v, bool)
+        )
     ]
     if len(named) == 1:
         return named[0]

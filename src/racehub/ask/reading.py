@@ -140,6 +140,7 @@ class Window:
     end: date | None
     words: str
     status: Literal["completed", "upcoming"] | None = None
+    next_only: bool = False  # "the next Boston Marathon": only the first edition in the window
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,13 @@ def add_filters(
             else:
                 b.add(f"{alias}status = 'FIN'")
         elif f.field == Field.REGISTERED_AT:
-            if f.op == "in":
+            if f.op == "between":
+                b.add(
+                    f"{alias}registered_at >= CAST(:{b.p(key + 'a')} AS timestamp) AND "
+                    f"{alias}registered_at < CAST(:{b.p(key + 'b')} AS timestamp)",
+                    **{key + "a": f.value[0].isoformat(), key + "b": f.value[1].isoformat()},
+                )
+            elif f.op == "in":
                 month, year = f.value
                 b.add(f"extract(month FROM {alias}registered_at) = :{b.p(key)}", **{key: month})
                 if year:

@@ -89,6 +89,7 @@ def recognize(question: str, today: date, catalog: Catalog, directory: Directory
     places = directory.places(tenant)
     scope.companies(ledger, facts, catalog)
     event_cities = {" ".join(words_of(e.city)) for e in catalog.editions if e.city}
+    filters.clubs(ledger, facts, places)
     ambiguous = scope.events(ledger, facts, catalog, set(places.cities))
     if ambiguous:
         return Parsed(
@@ -104,7 +105,6 @@ def recognize(question: str, today: date, catalog: Catalog, directory: Directory
         )
     people.people(ledger, facts, directory, tenant, org_ids)
     _repair_typos(ledger, catalog, places)
-    filters.clubs(ledger, facts, places)
     filters.places(ledger, facts, places, event_cities)
     measure.reports(ledger, facts)
     measure.splits(ledger, facts)
@@ -113,6 +113,7 @@ def recognize(question: str, today: date, catalog: Catalog, directory: Directory
     scope.years(ledger, facts)
     filters.registration_dates(ledger, facts)
     scope.windows(ledger, facts)
+    measure.repeats(ledger, facts)
     filters.sex(ledger, facts)
     filters.ages(ledger, facts)
     filters.bibs(ledger, facts)

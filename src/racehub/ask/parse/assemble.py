@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from racehub.ask.catalog import Catalog, EditionInfo, RaceInfo, Series
 from racehub.ask.parse.facts import EventMention, Facts
@@ -45,7 +45,7 @@ CATALOGUE = [
         "start_time",
         True,
         r"\b(?:start(?:ing)? times?|start(?:s|ing)? at|what time|when (?:does|do|did|will)|gun goes off|"
-        r"starts?|begins?|kicks? off|go off|goes off)\b",
+        r"starts?|begins?|kicks? off|go off|goes off|distances?|each|have|has|races?|which|what)\b",
     ),
     (
         "distance",
@@ -197,18 +197,26 @@ def _unused(reading: Reading, facts: Facts) -> list[str]:
     if facts.window is not None and not facts.window_used and k != Kind.EVENTS:
         out.append(f"the dates '{facts.window.words}'")
     if facts.group_by:
-        grouped = k in (Kind.COUNT, Kind.DISTINCT, Kind.AGGREGATE, Kind.SHARE) or (
-            k == Kind.RANK and set(facts.group_by) <= {"sex"}
-        ) or (k == Kind.REPORT and set(facts.group_by) <= {"age_group"})
+        grouped = (
+            k in (Kind.COUNT, Kind.DISTINCT, Kind.AGGREGATE, Kind.SHARE)
+            or (k == Kind.RANK and set(facts.group_by) <= {"sex"})
+            or (k == Kind.REPORT and set(facts.group_by) <= {"age_group"})
+        )
         if not grouped:
-            out.append("'by " + " and ".join(g.replace("_", " ").replace("team", "club") for g in facts.group_by) + "'")
+            out.append(
+                "'by "
+                + " and ".join(g.replace("_", " ").replace("team", "club") for g in facts.group_by)
+                + "'"
+            )
     ranked = k in (Kind.RANK, Kind.SPLIT, Kind.RECORD, Kind.AWARDS)
     if (facts.n or facts.place) and not ranked:
         out.append("a place or top-N")
     if facts.winner and not ranked and k != Kind.LIST:
         out.append("'winner'")
     if facts.stat and k not in (Kind.AGGREGATE, Kind.RECORD) and not (k == Kind.LIST and reading.person):
-        out.append(f"'{ {'avg': 'average', 'min': 'fastest', 'max': 'slowest'}.get(facts.stat, facts.stat) }'")
+        out.append(
+            f"'{ {'avg': 'average', 'min': 'fastest', 'max': 'slowest'}.get(facts.stat, facts.stat) }'"
+        )
     if facts.extreme_age and k not in (Kind.EXTREME_AGE, Kind.AGGREGATE):
         out.append(f"'{facts.extreme_age}'")
     if facts.share and k != Kind.SHARE:
@@ -313,27 +321,16 @@ def _kind(ledger: Ledger, facts: Facts) -> tuple[Kind | None, Population | None]
 def _repeat_kind(ledger: Ledger, facts: Facts) -> bool:
     said = " ".join(ledger.tokens)
     left = ledger.text()
-    if m := re.search(
-        r"\b(?:more than once|more than one (?:race|edition|time|year|event)|multiple (?:races|editions|"
-        r"times|years|events)|twice|two or more (?:races|times|editions|events)|repeat (?:runners|"
-        r"finishers|participants|entrants)|returning (?:runners|finishers|participants)|"
-        r"(\d+|two|three|four|five) or more (?:races|times|editions|events|years)|at least (\d+|two|"
-        r"three|four|five) (?:races|times|editions|events|years)|at least "
-        r"twice|(\d+|two|three|four|five) times"
-        r"(?: or more)?)\b",
-        left,
-    ):
-        n = m.group(1) or m.group(2) or m.group(3)
-        facts.repeat = "at_least"
-        facts.repeat_n = {"two": 2, "three": 3, "four": 4, "five": 5}.get(
-            n, int(n) if n and n.isdigit() else 2
-        )
-        ledger.take(re.escape(m.group(0)), "repeat")
+    if facts.repeat in ("at_least", "returning"):
         return True
     measured = facts.winner or facts.n or facts.place or facts.stat or facts.share or facts.extreme_age
+    two_years = len(facts.years.years if facts.years else []) == 2
     if (
-        re.search(r"\b(?:also|again|returned|came back|back|returning)\b", left)
-        and len(facts.years.years if facts.years else []) == 2
+        (
+            re.search(r"\b(?:also|again|returned|came back|back|returning)\b", left)
+            or len(set(facts.populations)) >= 2
+        )
+        and two_years
         and len(facts.populations) >= 1
         and not measured
     ):
@@ -403,14 +400,24 @@ def _editions_for(
             return ordered
         held = [e for e in ordered if e.status == "completed"]
         return held or ordered
-    if population == Population.REGISTERED or kind in (Kind.RACES,):
-        upcoming = [e for e in ordered if e.start_date >= today]
+    upcoming = [e for e in ordered if e.start_date >= today]
+    registrations = population == Population.REGISTERED and kind in (
+        Kind.COUNT,
+        Kind.LIST,
+        Kind.REPORT,
+        Kind.DISTINCT,
+        Kind.AGGREGATE,
+        Kind.EXTREME_AGE,
+    )
+    if registrations or kind == Kind.RACES:
+        # entries are counted for the next edition; once it has been run, for the latest one
         if upcoming:
             return [upcoming[0]]
+        return [[e for e in ordered if e.start_date <= today][-1]]
     past = [e for e in ordered if e.start_date <= today and e.status == "completed"]
     if past:
         return [past[-1]]
-    return [ordered[-1]]
+    return [upcoming[0]] if upcoming else [ordered[-1]]
 
 
 def _no_edition(series: Series, years: list[int]) -> Outcome:
@@ -441,6 +448,21 @@ def resolve_races(
     years = spec.years if spec and spec.years else None
     # a window of dates ("upcoming", "in the last two years") picks editions; EVENTS list them itself
     window = facts.window if kind != Kind.EVENTS else None
+    if (
+        window is not None
+        and window.status is None
+        and population == Population.REGISTERED
+        and kind in (Kind.COUNT, Kind.LIST, Kind.REPORT, Kind.DISTINCT, Kind.SHARE)
+    ):
+        # "June 2023 registrations", "registrations in the last month": when they registered
+        start = window.start or date(1900, 1, 1)
+        end = (window.end or date(2999, 12, 31)) + timedelta(days=1)
+        facts.filters.append(
+            Filter(Field.REGISTERED_AT, "between", (start, end), f"registered {window.words}")
+        )
+        facts.window_used = True
+        facts.window = None
+        window = None
     if window is not None:
         facts.window_used = True
     if facts.events:
@@ -452,29 +474,38 @@ def resolve_races(
         whole = False
         for mention in facts.events:
             words = _race_words_for(mention, facts)
+            eds: list[EditionInfo]
             if window is not None and not years:
-                eds: list[EditionInfo] | Outcome = [
-                    e for e in sorted(mention.series.editions.values(), key=lambda e: e.start_date)
+                eds = [
+                    e
+                    for e in sorted(mention.series.editions.values(), key=lambda e: e.start_date)
                     if _in_window(e, window)
                 ]
+                if window.next_only and eds:
+                    eds = eds[:1]
                 if not eds:
                     return Outcome("clarify", f"{mention.series.name} has no edition {window.words}.")
             else:
-                eds = _editions_for(mention.series, years, mode, facts, population, kind)
-                if isinstance(eds, Outcome):
-                    return eds
-                eds = [e for e in eds if _in_window(e, window)]
+                chosen_eds = _editions_for(mention.series, years, mode, facts, population, kind)
+                if isinstance(chosen_eds, Outcome):
+                    return chosen_eds
+                eds = [e for e in chosen_eds if _in_window(e, window)]
                 if not eds:
-                    return Outcome("clarify", f"{mention.series.name} has no edition {window.words if window else ''}.")
+                    return Outcome(
+                        "clarify", f"{mention.series.name} has no edition {window.words if window else ''}."
+                    )
             for ed in eds:
-                chosen = _races_of(ed, mention, words, facts)
+                chosen = _races_of(ed, mention, words, facts, kind)
                 if isinstance(chosen, Outcome):
                     return chosen
                 if len(chosen) > 1 or (len(ed.races) > 1 and len(chosen) == len(ed.races)):
                     whole = whole or len(chosen) == len(ed.races)
                 pairs.extend((ed, r) for r in chosen)
         return RaceSet(
-            tuple(pairs), tuple(m.series for m in facts.events), whole, spec is None and window is None,
+            tuple(pairs),
+            tuple(m.series for m in facts.events),
+            whole,
+            spec is None and window is None,
             mode == "every",
         )
     if facts.race_words or facts.company or years or mode == "every" or window is not None:
@@ -514,7 +545,7 @@ def _race_words_for(mention: EventMention, facts: Facts) -> list[str]:
 
 
 def _races_of(
-    ed: EditionInfo, mention: EventMention, words: list[str], facts: Facts
+    ed: EditionInfo, mention: EventMention, words: list[str], facts: Facts, kind: Kind
 ) -> list[RaceInfo] | Outcome:
     if words:
         chosen = [r for r in ed.races if r.kind in words]
@@ -526,7 +557,7 @@ def _races_of(
                 tuple(Choice(f"the {ed.year} {ed.series} {r.name}", {"race": r.name}) for r in ed.races),
             )
         return chosen
-    if facts.whole_event or mention.umbrella:
+    if facts.whole_event or mention.umbrella or kind == Kind.RACES:
         return list(ed.races)
     if mention.kinds:
         namesake = [r for r in ed.races if r.kind in mention.kinds]
@@ -770,6 +801,37 @@ def _repeat(reading: Reading, facts: Facts) -> Reading | Outcome:
         return reading.with_(
             population=now_pop, races=now, repeat=RepeatSpec("then_now", 2, then, then_pop, listing)
         )
+    if facts.repeat == "returning":
+        # returning runners of an edition: in it, and in an earlier edition of the same race
+        if races is None or not races.series:
+            return Outcome("clarify", "Returning runners of which event (and year)?")
+        latest = max(ed.start_date for ed, _ in races.pairs)
+        kinds = {r.kind for _, r in races.pairs}
+        earlier = RaceSet(
+            tuple(
+                (ed, r)
+                for s in races.series
+                for ed in s.editions.values()
+                if ed.start_date < latest
+                for r in ed.races
+                if r.kind in kinds
+            ),
+            races.series,
+        )
+        if not earlier.pairs:
+            return Outcome("clarify", "That is the event's first edition: nobody can be returning to it.")
+        now_pop = (
+            pops[0]
+            if pops
+            else (
+                Population.REGISTERED
+                if any(ed.status != "completed" for ed, _ in races.pairs)
+                else Population.FINISHERS
+            )
+        )
+        return reading.with_(
+            population=now_pop, repeat=RepeatSpec("then_now", 2, earlier, Population.FINISHERS, listing)
+        )
     if facts.repeat == "at_least":
         return reading.with_(
             population=population,
@@ -819,7 +881,11 @@ def _validate(reading: Reading, facts: Facts, catalog: Catalog) -> Reading | Out
         )
     if races is not None and kind in PER_RACE and reading.person is None:
         kinds = {r.kind for _, r in races.pairs}
-        if len(kinds) > 1 and not (facts.whole_event and kind != Kind.RECORD) and len(facts.events) <= 1:
+        # ranking each race when "both races" is said is meaningful; a time averaged over distances is not
+        per_race_ok = (
+            facts.whole_event and kind in (Kind.RANK, Kind.EXTREME_AGE)
+        ) or reading.quantity == "age"
+        if len(kinds) > 1 and not per_race_ok and len(facts.events) <= 1:
             names = sorted({r.name for _, r in races.pairs})
             ed = races.pairs[0][0]
             return Outcome(

@@ -113,11 +113,14 @@ def ages(ledger: Ledger, facts: Facts) -> None:
         (
             rf"\b(?:aged? |ages )?{AGE_NUM} ?(?:\+|and over|and older|and up|or older|or "
             r"over|plus|years and over|"
-            rf"years and older|and above|or above)\b",
+            rf"years and older|and above|or above)(?!\w)",
             "ge",
         ),
-        (rf"\b{AGE_NUM}\+", "ge"),
-        (rf"\b(?:at least|no younger than) {AGE_NUM}(?: years old)?\b", "ge"),
+        (r"\b([1-9]\d)\+", "ge"),
+        (
+            r"\b(?:at least|no younger than) ([1-9]\d)(?: years old| years of age)?\b(?! (?:times|races|finishes))",
+            "ge",
+        ),
         (
             rf"\b(?:aged? |ages )?{AGE_NUM} (?:and under|and younger|or younger|or under|and "
             r"below|or below)\b",
@@ -192,42 +195,88 @@ CLUB_TAIL = r"(?: (?:members?|runners|club|team|athletes|folks|people|crew|group
 CLUB_HEAD = r"(?:(?:members|runners|athletes) (?:of|from) (?:the )?|(?:the )?(?:club|team) )?"
 
 
+CLUB_WORDS = frozenset(
+    {"club", "runners", "team", "harriers", "striders", "running", "track", "athletic", "road"}
+)
+CLUB_BEFORE = frozenset(
+    {
+        "members",
+        "member",
+        "runners",
+        "runner",
+        "athletes",
+        "of",
+        "from",
+        "in",
+        "for",
+        "with",
+        "the",
+        "club",
+        "team",
+        "running",
+        "runs",
+        "ran",
+        "racing",
+        "race",
+        "races",
+    }
+)
+CLUB_AFTER = frozenset(
+    {"members", "member", "runners", "club", "team", "athletes", "folks", "people", "crew", "group"}
+)
+
+
 def clubs(ledger: Ledger, facts: Facts, places: Places) -> None:
-    """A running club named in full (or all but one of its words), typos allowed in long words."""
+    """A running club named in full, typos allowed in long words, or by a distinctive part of its name
+    ("Happy Feet runners") that no other club shares."""
     names = sorted(places.clubs, key=len, reverse=True)
-    for folded in names:
-        words = folded.split()
-        for m, a, b in list(ledger.search(rf"\b{CLUB_HEAD}((?:\S+ ){{{len(words) - 1}}}\S+){CLUB_TAIL}\b")):
-            said = m.group(1).split()
-            if all(_same(q, w) for q, w in zip(said, words, strict=True)):
-                ledger.claim(a, b, "club")
-                facts.filters.append(
-                    Filter(Field.CLUB, "eq", places.clubs[folded][0], f"of {places.clubs[folded][0]}")
-                )
-                return
-    # A distinctive prefix of a club's name ("Happy Feet runners"), when it names one club only.
-    for folded in names:
-        words = folded.split()
-        if len(words) < 3:
-            continue
-        head = words[:-1] if words[-1] in ("club", "runners", "team", "harriers", "striders") else words[:2]
-        if len(head) < 2:
-            continue
-        pattern = rf"\b{CLUB_HEAD}{' '.join(re.escape(w) for w in head)}{CLUB_TAIL}\b"
-        rivals = [n for n in names if n != folded and n.startswith(" ".join(head))]
-        if rivals:
-            continue
-        if hit := ledger.first(pattern):
-            _, a, b = hit
-            if b - a == len(head) and not re.search(
-                r"members|runners|club|team", " ".join(ledger.tokens[a : b + 1])
+    tokens = ledger.tokens
+
+    def found(a: int, b: int, folded: str) -> None:
+        # the words around the name that say it is a club ("members of the ...", "... runners")
+        while (
+            a > 0
+            and ledger.free(a - 1)
+            and tokens[a - 1] in CLUB_BEFORE
+            and tokens[a - 1] not in ("for", "with")
+        ):
+            if tokens[a - 1] in ("from", "in", "of") and not (
+                a > 1 and tokens[a - 2] in ("members", "member", "runners")
             ):
+                break
+            a -= 1
+        while b < len(tokens) and ledger.free(b) and tokens[b] in CLUB_AFTER:
+            b += 1
+        ledger.claim(a, b, "club")
+        name = places.clubs[folded][0]
+        facts.filters.append(Filter(Field.CLUB, "eq", name, f"of {name}"))
+
+    for folded in names:
+        words = folded.split()
+        for i in range(len(tokens) - len(words) + 1):
+            if all(ledger.free(i + k) and _same(tokens[i + k], w) for k, w in enumerate(words)):
+                found(i, i + len(words), folded)
+                return
+    for folded in names:
+        words = folded.split()
+        head = list(words)
+        while head and head[-1] in CLUB_WORDS:
+            head.pop()
+        if len(head) < 2 or len(head) == len(words):
+            continue
+        if any(n != folded and n.split()[: len(head)] == head for n in names):
+            continue
+        for i in range(len(tokens) - len(head) + 1):
+            if not all(ledger.free(i + k) and tokens[i + k] == w for k, w in enumerate(head)):
                 continue
-            ledger.claim(a, b, "club")
-            facts.filters.append(
-                Filter(Field.CLUB, "eq", places.clubs[folded][0], f"of {places.clubs[folded][0]}")
-            )
-            return
+            after = tokens[i + len(head)] if i + len(head) < len(tokens) else ""
+            before = tokens[i - 1] if i else ""
+            if after in CLUB_AFTER or before in ("members", "member") or after in CLUB_WORDS:
+                j = i + len(head)
+                while j < len(tokens) and tokens[j] in words[len(head) :] and ledger.free(j):
+                    j += 1
+                found(i, j, folded)
+                return
 
 
 def _same(q: str, w: str) -> bool:
@@ -304,38 +353,9 @@ DEMONYMS = {
     "massachusettsans": "MA",
     "bay staters": "MA",
 }
+# Two-letter state codes that are also words: a state only after "from"/"in" or written in capitals.
 WORD_CODES = frozenset(
-    {
-        "me",
-        "in",
-        "or",
-        "oh",
-        "hi",
-        "ok",
-        "de",
-        "la",
-        "co",
-        "id",
-        "al",
-        "ma",
-        "pa",
-        "mi",
-        "mo",
-        "ga",
-        "nd",
-        "md",
-        "ms",
-        "ne",
-        "ct",
-        "va",
-        "wa",
-        "ut",
-        "mt",
-        "ar",
-        "ia",
-        "ky",
-        "nh",
-    }
+    {"me", "in", "or", "oh", "hi", "ok", "de", "la", "co", "id", "al", "ma", "pa", "ms", "mt"}
 )
 
 
@@ -351,9 +371,10 @@ def _states_and_cities(ledger: Ledger, facts: Facts, places_: Places, event_citi
         for m, a, b in ledger.search(pat):
             said = m.group(0)
             following = ledger.tokens[b] if b < len(ledger.tokens) else ""
-            contextual = bool(
-                re.match(PLACE_BEFORE, said.removeprefix("not ")) or re.search(PLACE_AFTER + r"$", said)
-            ) or following in PEEK_WORDS
+            contextual = (
+                bool(re.match(PLACE_BEFORE, said.removeprefix("not ")) or re.search(PLACE_AFTER + r"$", said))
+                or following in PEEK_WORDS
+            )
             is_state = city in STATES or city in ("washington", "new york")
             if is_state and not re.search(r"\bcity\b", said):
                 continue  # "from New York": the state, unless the city is said
@@ -386,7 +407,7 @@ def _states_and_cities(ledger: Ledger, facts: Facts, places_: Places, event_citi
         ):
             code = m.group(1)
             following = ledger.tokens[b] if b < len(ledger.tokens) else ""
-            contextual = m.group(0) != code or following in PEEK_WORDS
+            contextual = m.group(0) != code or (following in PEEK_WORDS and code not in WORD_CODES)
             if code in WORD_CODES and not contextual and code.upper() not in facts_upper(facts):
                 continue
             if (
@@ -395,7 +416,6 @@ def _states_and_cities(ledger: Ledger, facts: Facts, places_: Places, event_citi
                 and not re.search(
                     rf"{PLACE_BEFORE} {code}$|{code} {PLACE_AFTER}$", m.group(0).removeprefix("not ")
                 )
-                and following not in PEEK_WORDS
             ):
                 continue
             found_state = (code.upper(), a, b, bool(re.match(NEGATION, m.group(0))))
@@ -593,9 +613,7 @@ def registration_dates(ledger: Ledger, facts: Facts) -> None:
         count = number_word(m.group(1)) or 0
         days = {"days": 1, "weeks": 7, "months": 30}[m.group(2)] * count
         since = facts.today - timedelta(days=days)
-        facts.filters.append(
-            Filter(Field.REGISTERED_AT, "ge", since, f"registered since {since:%B %-d, %Y}")
-        )
+        facts.filters.append(Filter(Field.REGISTERED_AT, "ge", since, f"registered since {since:%B %-d, %Y}"))
         facts.populations.append(Population.REGISTERED)
     elif m := ledger.take(rf"\b{verb} (?:in|during) ({month})(?: (20\d\d))?\b", "registered_at"):
         mo = MONTHS[m.group(1)]

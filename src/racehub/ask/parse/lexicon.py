@@ -37,6 +37,9 @@ FILLER = frozenset(
     hmm um uh well oh
     u ur r ya yeah yep tho btw lol pls plz wanna gonna gimme lemme kinda sorta quick q quickie
     question folks guys team's asap same thing likewise
+    sorry bother bothering morning afternoon evening good great awesome perfect chance sec minute moment
+    putting together director directors board wondering hoping grateful much appreciated ta cheers
+    whenever convenient possibly maybe perhaps so to date
     """.split()
 )
 

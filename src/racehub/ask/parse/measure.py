@@ -174,14 +174,15 @@ POPULATIONS: list[tuple[str, Population]] = [
         Population.FINISHERS,
     ),
     (
-        r"registered|registrants?|registrations?|regs|signed up|sign ?ups?|signups|entrants|entries|entered|"
-        r"enrolled|on the start list|start list|roster|field size|registering|registration",
+        r"registered|registrants?|registrations?|regs|signed up|sign ?ups?|signups|entrants?|entries|entered|"
+        r"enrolled|on the start list|start list|roster|field size|registering|registration|participants?|"
+        r"particpants?|participents?",
         Population.REGISTERED,
     ),
 ]
 POP_RE = [(re.compile(rf"\b(?:{p})\b"), pop) for p, pop in POPULATIONS]
 PEOPLE = (
-    r"runners?|people|ppl|folks|athletes?|participants?|individuals|competitors?|persons|everyone|everybody|"
+    r"runners?(?! up\b)|people|ppl|folks|athletes?|individuals|competitors?|persons|everyone|everybody|"
     r"anyone|racers|ones|guys and gals|field|total field"
 )
 RAN = (
@@ -189,6 +190,34 @@ RAN = (
     r"showed|show up|"
     r"running(?! (?:club|clubs|team|teams|group|groups))|did it|did the race"
 )
+
+
+def repeats(ledger: Ledger, facts: Facts) -> None:
+    """People by how often they ran: "3 or more times", "at least twice", "2+ finishes", "more than once"."""
+    n = r"(\d+|two|three|four|five|six)"
+    m = ledger.take(
+        rf"\b(?:with |who have |that have |have )?(?:at least {n}|{n} ?\+|{n} or more|more than {n}|over {n})"
+        r"(?: _)* (?:finishes|races|times|editions|events|years|starts|entries)\b|"
+        rf"\b(?:at least twice|twice or more|more than once|multiple (?:times|races|editions|years|events)|"
+        r"two or more (?:races|times|editions|events)|repeat(?:ed)? (?:runners|finishers|participants|entrants)|"
+        r"returning (?:runners|finishers|participants|entrants)|repeaters|repeat)\b",
+        "repeat",
+    )
+    if m is None:
+        return
+    said = m.group(0)
+    number = next((g for g in m.groups() if g), None)
+    count = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}.get(number or "", None)
+    if count is None and number and number.isdigit():
+        count = int(number)
+    if re.search(r"more than|over", said) and count is not None:
+        count += 1
+    if re.search(r"repeat|returning", said):
+        facts.repeat = "returning"
+        return
+    facts.repeat = "at_least"
+    facts.repeat_n = count or 2
+    # the counted things said in between ("boston marathon finishes") stay with the event recogniser
 
 
 def populations(ledger: Ledger, facts: Facts) -> None:
@@ -207,7 +236,12 @@ def populations(ledger: Ledger, facts: Facts) -> None:
                 facts.population_of = pop
             ledger.claim(a, b, "population")
             found.append((a, pop))
-    facts.populations.extend(pop for _, pop in sorted(found, key=lambda f: f[0]))
+    ordered = [pop for _, pop in sorted(found, key=lambda f: f[0])]
+    weak = [a for a, pop in found if pop == Population.REGISTERED and re.match(r"part", ledger.tokens[a])]
+    if weak and len({p for p in ordered}) > 1:
+        # "participants who finished": participants are whoever the verb says
+        ordered = [pop for a, pop in sorted(found, key=lambda f: f[0]) if a not in weak]
+    facts.populations.extend(ordered)
     if ledger.take_all(rf"\b(?:{PEOPLE})\b", "people"):
         facts.people_word = True
     if ledger.take_all(rf"\b(?:{RAN})\b", "ran"):
@@ -218,6 +252,7 @@ def populations(ledger: Ledger, facts: Facts) -> None:
 
 
 def measures(ledger: Ledger, facts: Facts) -> None:
+    stats(ledger, facts)
     _share(ledger, facts)
     _compare(ledger, facts)
     _grouping(ledger, facts)
@@ -326,6 +361,14 @@ MOST = r"(most|fewest|least|highest|lowest|biggest|largest|smallest|greatest|bes
 
 def _grouping(ledger: Ledger, facts: Facts) -> None:
     if m := ledger.take(
+        rf"\b(?:what|which) ({ATTR}) (?:did|do|does|were|was|are) (?:the )?(most|majority of|fewest|least)\b",
+        "group",
+    ):
+        facts.group_by.append(GROUP_ATTRS[m.group(1)])
+        facts.top_groups = 1
+        facts.group_order = "asc" if m.group(2) in ("fewest", "least") else "desc"
+        ledger.take_all(r"\b(?:come|came|hail|hailed|live|lived|run|ran) (?:from|for|in)\b", "group")
+    if m := ledger.take(
         rf"\b(?:which|what) ({ATTR}) (?:had|has|have|sent|brought|produced|was|is|were|got|drew|"
         rf"contributed|fielded|provided)(?: the)? {MOST}\b",
         "group",
@@ -363,6 +406,11 @@ def _grouping(ledger: Ledger, facts: Facts) -> None:
         attr = GROUP_ATTRS[m.group(1) or m.group(2)]
         if attr not in facts.group_by:
             facts.group_by.append(attr)
+    if facts.group_by:
+        ledger.take_all(
+            r"\b(?:break(?:s)? (?:it |them |that )?down|broken down|breakdown|split (?:it |them )?up)\b",
+            "group",
+        )
     if ledger.take(r"\b(?:breakdown|distribution|histogram|chart|graph|plot)\b", "chart"):
         facts.chart = True
     if ledger.take(
@@ -467,10 +515,13 @@ def _ranks(ledger: Ledger, facts: Facts) -> None:
         facts.n, facts.order = 1, "desc"
     if ledger.take(
         r"\b(?:who won|won|wins|win|winners?|winning|champions?|victors?|took first|came first|"
-        r"first across(?: the line)?|first to finish|finished first|placed first|number one|victory)\b",
+        r"first across(?: the (?:finish )?line)?|first to finish|finished first|placed first|number one|victory|"
+        r"crossed the (?:finish )?line first|first to cross(?: the (?:finish )?line)?|took(?= _)|"
+        r"took (?:the )?(?:title|crown|win)|who took)\b",
         "rank",
     ):
         facts.winner = True
+        ledger.take_all(r"\bhow (?:fast|quick)\b", "rank")
     if m := ledger.take(
         r"\b(?:the )?(fastest|quickest|slowest)(?=(?: _)+(?! (?:time|times|pace|paces|finish|finishing|"
         r"split|age)\b)| (?:runner|runners|finisher|finishers|person|one|athlete|overall|of them|of "
@@ -490,8 +541,8 @@ def _ranks(ledger: Ledger, facts: Facts) -> None:
     if m := ledger.take(r"\b(oldest|youngest|eldest)\b", "age"):
         facts.extreme_age = "youngest" if m.group(1) == "youngest" else "oldest"
     if ledger.take(
-        r"\b(?:course records?|event records?|race records?|records?|fastest ever|best ever|"
-        r"record holders?)\b",
+        r"\b(?:(?:who )?(?:holds?|held|owns?|set) )?(?:the )?(?:course records?|event records?|race records?|records?|"
+        r"fastest ever|best ever|record holders?)\b",
         "rank",
     ):
         facts.record = True
@@ -515,6 +566,24 @@ STATS = {
     "longest": "max",
     "highest": "max",
 }
+
+
+def stats(ledger: Ledger, facts: Facts) -> None:
+    """average / median / fastest / slowest of a time, pace or age: read before rankings take
+    "fastest" and before the time basis takes "time"."""
+    modifiers = (
+        r"(?:(?:_|finish(?:ing)?|overall|chip|gun|net|clock|official|marathon|half|race|5k|10k|"
+        r"finisher|finishers|runner|runners|men|women|winning|race) ){0,3}"
+    )
+    stat = ledger.take(
+        r"\b(average|avg|mean|typical|median|middle|fastest|quickest|best|lowest|winning|shortest|"
+        rf"slowest|worst|longest|highest)\b(?= {modifiers}(?:time|times|pace|paces|age|ages|result|finish)\b)",
+        "stat",
+    )
+    if stat is None:
+        stat = ledger.take(r"\b(average|avg|mean|median)\b", "stat")
+    if stat:
+        facts.stat = STATS[stat.group(1)]
 
 
 def _aggregates(ledger: Ledger, facts: Facts) -> None:
@@ -541,17 +610,6 @@ def _aggregates(ledger: Ledger, facts: Facts) -> None:
         word = next(g for g in unit.groups() if g)
         facts.pace_unit = "km" if word.startswith("k") else "mile"
         facts.quantity = "pace"
-    stat = ledger.take(
-        r"\b(average|avg|mean|typical|median|middle|fastest|quickest|best|lowest|winning|shortest|"
-        r"slowest|worst|longest|highest)\b(?= (?:finish(?:ing)? |overall |chip |gun |net |clock |"
-        r"official |marathon |half |race |5k |10k )?(?:time|times|pace|paces|age|ages|result|"
-        r"finish)\b|$| \w+ (?:time|pace|age)\b)",
-        "stat",
-    )
-    if stat is None and facts.quantity is None:
-        stat = ledger.take(r"\b(average|avg|mean|median)\b", "stat")
-    if stat:
-        facts.stat = STATS[stat.group(1)]
     quantity = (
         ledger.take(
             r"\b(?:finish(?:ing)? times?|finish|times?|results?|pace|paces|ages?|how old|old)\b", "quantity"
@@ -575,15 +633,37 @@ def _aggregates(ledger: Ledger, facts: Facts) -> None:
 def _counts_and_lists(ledger: Ledger, facts: Facts) -> None:
     if ledger.take_all(
         r"\b(?:how many|how much|number of|no of|# of|count(?:ed|s)?(?: of)?|total(?: number)?(?: of)?|"
-        r"tally|headcount|head count|sum of|amount of|quantity of|field size|size of the field)\b",
+        r"tally|headcount|head count|sum of|amount of|quantity of|field size|size of the field|"
+        r"number(?= _)|count(?= _))\b",
         "count",
     ):
         facts.count = True
     if ledger.take_all(
-        r"\b(?:(?:who|whom|list(?:ing)?(?: of)?|names?(?: of)?|roster|show me|give me)\b|"
-        r"which(?= (?:runners|people|athletes|finishers|participants|women|men|_)\b))",
+        r"\b(?:(?:list(?:ing)?(?: of)?|names?(?: of)?|roster|show me|give me|tell me who|who (?:were|are|was|got|"
+        r"is))\b|which(?= (?:runners|people|athletes|finishers|participants|women|men|_)\b))",
         "list",
     ):
+        facts.listing = True
+    # "who" asks for names when it opens the question; after a noun it only joins a clause
+    # ("Virginians who finished")
+    greeting = {
+        "hi",
+        "hey",
+        "hello",
+        "ok",
+        "okay",
+        "so",
+        "and",
+        "quick",
+        "q",
+        "please",
+        "pls",
+        "morning",
+        "yo",
+    }
+    first = next((i for i, t in enumerate(ledger.tokens) if t not in greeting), None)
+    if first is not None and ledger.tokens[first] in ("who", "whom") and ledger.free(first):
+        ledger.claim(first, first + 1, "list")
         facts.listing = True
 
 
@@ -592,7 +672,8 @@ def _runner_details(ledger: Ledger, facts: Facts) -> None:
     if ledger.take(
         r"\b(?:race history|results history|(?:all |every )?(?:(?:of )?(?:his|her|their) )?(?:races|results)"
         r"(?: (?:with us|so far))?(?= .*(?:over the years|ever|every|all))|which races|what races|"
-        r"how many races|races (?:has|have|did)|every race)\b",
+        r"how many races|races (?:has|have|did)|every race|(?:list )?every race (?:_ )*(?:entered|ran|did)|"
+        r"(?:and )?(?:the |their |his |her )?results)\b",
         "history",
     ):
         facts.history = True
@@ -617,7 +698,11 @@ def _runner_details(ledger: Ledger, facts: Facts) -> None:
             "age_group",
         ),
         (r"\b(?:how old|age)\b", "age"),
-        (r"\bbib(?: number)?\b", "bib"),
+        (
+            r"\b(?:what |which )?bib(?: number)?(?: (?:did|does|was|is) (?:_ )?(?:wear|wore|wearing|have|had|get|got|"
+            r"run with|assigned))?\b|\b(?:wear|wore|wearing)\b",
+            "bib",
+        ),
         (r"\bstatus\b", "status"),
     ):
         if ledger.take(pattern, "detail"):

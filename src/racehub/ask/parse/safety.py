@@ -33,6 +33,9 @@ WRITE_VERBS = (
     "add(?! up\\b)|move|rename|merge|replace|overwrite|assign|reassign|disqualify|reinstate|clear|reset|"
     "register|enroll|transfer|swap|upload|undo|revert|restore|adjust|amend|void|cancel|unregister|withdraw|"
     "strip|revoke|override|backdate|rescore|re score|rerun|re run|recalculate|recompute|bump|"
+    "give(?= (?!me\\b|us\\b|a list|the list|a csv|the csv|a breakdown|a count|the number|the names|the top|"
+    "the results|a summary|an overview|some|all)[a-z]+ [a-z]+ (?:a|an|the|his|her|their) "
+    "(?:award|medal|prize|place|dq|dnf|dns|time|bib|result))|"
     "dq (?=bib|#|\\d|him\\b|her\\b|them\\b|this\\b|that\\b|the runner|runner|athlete|entrant|participant|"
     "everyone|all\\b|[a-z]+ [a-z]+ (?:from|in|at|for)\\b)"
 )
@@ -53,6 +56,10 @@ STATED_CHANGE = re.compile(
     r"(a |an |the )?(dq|dnf|dns|fin|finished|disqualified|\d{1,2}:\d\d)\b|"
     r"\b(delete|remove|erase|wipe|drop|purge)\b.{0,80}\b(from|in) (the "
     r")?(database|db|system|results|records)\b"
+)
+# First names that are also write verbs: followed by a name in the possessive, they are a runner.
+NAMED_VERB = re.compile(
+    r"^(?:mark|will|bill|drew|rob|sue|chase|grant|pat|clay|cliff|rich|sterling)\s+[a-z'\-]+'s\b"
 )
 NOT_A_NAME = (
     "new|curious|interested|looking|wondering|trying|working|confused|here|back|done|sorry|sure|not|just|"
@@ -90,6 +97,8 @@ def refusal(question: str, ledger: Ledger) -> Outcome | None:
     for sentence in re.split(r"[.!?;,]+\s+|\n+|\s(?:and|then|but|also)\s", folded):
         words = " ".join(Ledger.of(sentence).tokens)
         verb = REQUEST.search(words)
+        if verb and NAMED_VERB.match(sentence.strip()) and not STATED_CHANGE.search(words):
+            verb = None  # "Mark Ayala's chip time": a runner named Mark, not a request to mark
         if verb or STATED_CHANGE.search(words):
             return Outcome(
                 "refused",

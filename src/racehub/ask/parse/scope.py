@@ -55,6 +55,13 @@ def race_kind(words: str) -> str | None:
 
 
 def companies(ledger: Ledger, facts: Facts, catalog: Catalog) -> None:
+    _companies(ledger, facts, catalog)
+    if facts.company is not None:
+        # "across every Acme Racing event", "all of Tidewater's races"
+        ledger.take_all(r"\b(?:every|all(?: of)?|each|any)(?= _)", "company")
+
+
+def _companies(ledger: Ledger, facts: Facts, catalog: Catalog) -> None:
     """A timing company named in the question (the operator sees several): its editions only."""
     orgs: dict[int, str] = {}
     for ed in catalog.editions:
@@ -143,7 +150,9 @@ def events(ledger: Ledger, facts: Facts, catalog: Catalog, cities: set[str]) -> 
             if CITY_CONTEXT.search(before):
                 continue  # "runners from Boston": a city, not the Boston Marathon
             after = ledger.tokens[end] if end < len(ledger.tokens) else ""
-            year_next = re.fullmatch(r"20\d\d", after) or (start and re.fullmatch(r"20\d\d", ledger.tokens[start - 1]))
+            year_next = re.fullmatch(r"20\d\d", after) or (
+                start and re.fullmatch(r"20\d\d", ledger.tokens[start - 1])
+            )
             if after in ("runners", "residents", "people", "finishers", "registrants") and not year_next:
                 city_like.append(s)  # "Boston finishers": the city if another event is named
         found.append(((hit, end - start, full, exact), s, span))
@@ -160,7 +169,9 @@ def events(ledger: Ledger, facts: Facts, catalog: Catalog, cities: set[str]) -> 
             continue
         name_words = words_of(s.name)
         mention_words = ledger.tokens[start:end]
-        kinds = _kinds_in(mention_words, s)
+        # the name's own words for what was said ("marthon" is the name's "marathon")
+        as_named = [next((w for w in name_words if _tok(q, w)[0]), q) for q in mention_words]
+        kinds = _kinds_in(as_named, s)
         umbrella = bool(UMBRELLA & set(mention_words)) or (
             end < len(ledger.tokens) and ledger.tokens[end] in ("event", "weekend") and ledger.free(end)
         )
@@ -204,14 +215,25 @@ def race_words(ledger: Ledger, facts: Facts) -> None:
 # -------------------------------------------------------------------------------------------- years
 
 YEAR = r"(20\d\d)"
-_COUNT = {**{k: v for k, v in NUMBER_WORDS.items()}, **{str(i): i for i in range(1, 21)}}
+
+
+class _Counts(dict[str, int]):
+    """Number words and any whole number written in digits."""
+
+    def get(self, key: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        if key.isdigit() and 0 < int(key) < 1000:
+            return int(key)
+        return super().get(key, default)
+
+
+_COUNT = _Counts(NUMBER_WORDS)
 EVERY_EDITION = re.compile(
     r"\b(?:each|every|per|by|all(?: the)?|across(?: all)?(?: the)?|for each|in each) (?:year|years|edition|"
     r"editions)\b|\byear (?:over|by|to|on) year\b|\bover (?:the|all) (?:years|editions)\b|\bover time\b|"
     r"\bacross (?:the |all )?(?:years|editions)\b"
 )
 ALL_TIME = re.compile(
-    r"\ball[ -]time\b|\bever\b|\bin (?:its |their |our |the race's |the event's )?history\b|"
+    r"\ball[ -]time\b|\bever\b|\banyone (?:has |have )?(?:ever )?(?:run|ran|done|raced)\b|\bin (?:its |their |our |the race's |the event's )?history\b|"
     r"\bhistorically\b|\bof all time\b|\bany year\b"
 )
 
@@ -395,13 +417,13 @@ def windows(ledger: Ledger, facts: Facts) -> None:
         w = Window(today, date(today.year, 12, 31), f"the rest of {today.year}", "upcoming")
     held = ledger.take(
         r"\b(?:have |has )?(?:already )?(?:taken place|took place|happened|been held|were held|was held|"
-        r"been run|are done|are over)(?: already)?(?: so far)?\b|\bso far\b|\balready\b|"
+        r"been run|are done|are over)(?: already)?(?: so far)?\b|\balready (?:run|held|over|done)\b|"
         r"\bearlier\b|\bpast\b(?! \w+ (?:days|weeks|months|years))",
         "window",
     )
     upcoming = ledger.take(
         r"\b(?:upcoming|coming up|scheduled|planned|in the future|future|ahead|to come|on the calendar|"
-        r"on the schedule|next|yet to (?:happen|take place|run))\b",
+        r"on the schedule|(?:the )?next(?: one)?|yet to (?:happen|take place|run))\b",
         "window",
     )
     if held:
@@ -414,7 +436,13 @@ def windows(ledger: Ledger, facts: Facts) -> None:
         w = Window(start, end, words, "completed")
     elif upcoming:
         if w is None:
-            w = Window(today, None, f"upcoming (from {today:%b %-d, %Y})", "upcoming")
+            w = Window(
+                today,
+                None,
+                f"upcoming (from {today:%b %-d, %Y})",
+                "upcoming",
+                next_only=bool(re.search(r"\bnext\b", upcoming.group(0))),
+            )
         else:
             w = Window(max(w.start or today, today), w.end, w.words, "upcoming")
     facts.window = w
