@@ -15,6 +15,7 @@ from racehub.ask.compile.common import (
     add_filters,
     add_population,
     add_races,
+    add_runner_filters,
 )
 from racehub.ask.explain import POPULATION_WORDS, races_phrase
 from racehub.ask.reading import Field, Population, Reading
@@ -69,11 +70,7 @@ def report_query(reading: Reading) -> ReportQuery:
         sex = reading.filter_of(Field.SEX)
         if sex is not None:
             b.add("sex = :sex", sex=sex.value)
-        for i, f in enumerate(reading.filters):
-            if f.field in (Field.STATE, Field.CITY):
-                col = "lower(city)" if f.field == Field.CITY else "state"
-                val = f"lower(:a{i})" if f.field == Field.CITY else f":a{i}"
-                b.add(f"{col} {'=' if f.op == 'eq' else 'IS DISTINCT FROM'} {val}", **{f"a{i}": f.value})
+        add_runner_filters(b, reading)
         extra = ", email" if contact else ""
         sql = (
             "SELECT CASE category WHEN 'overall' THEN 'Overall' WHEN 'masters' THEN 'Masters' ELSE "

@@ -89,13 +89,15 @@ WHOLE_EVENT: dict[str, list[tuple[str, str]]] = {
 # The event for "the 5K at ..." and for catalogue questions.
 EVENT_NAMES: dict[str, list[str]] = {
     "Shamrock Marathon Weekend": ["Shamrock Marathon Weekend", "Shamrock"],
-    "Harbor Half Marathon": ["Harbor Half Marathon", "Harbor"],
+    # "Harbor Half Marathon" alone names its Half Marathon race (racedata-v1 README, public q2-40)
+    "Harbor Half Marathon": ["Harbor Half Marathon event", "Harbor"],
     "Jingle Bell Run": ["Jingle Bell Run", "jingle bell run"],
     "Richmond Turkey Trot": ["Richmond Turkey Trot", "Turkey Trot"],
     "Lakeside 10K": ["Lakeside 10K", "Lakeside"],
     "Cherry Blossom 10 Miler": ["Cherry Blossom 10 Miler", "Cherry Blossom"],
     "Boston Marathon": ["Boston Marathon"],
-    "Blue Ridge Trail 50K": ["Blue Ridge Trail 50K", "Blue Ridge Trail"],
+    # likewise "Blue Ridge Trail 50K" alone is its 50K (public q2-11 adds "both races" for the event)
+    "Blue Ridge Trail 50K": ["Blue Ridge Trail 50K event", "Blue Ridge Trail"],
     "Riverfront 5K": ["Riverfront 5K", "Riverfront"],
 }
 STATE_NAMES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from racehub.ask.compile.common import AGE_GROUP_ORDER, Builder, Query, n
+from racehub.ask.compile.common import AGE_GROUP_ORDER, Builder, Query, add_runner_filters, n
 from racehub.ask.explain import races_phrase
 from racehub.ask.reading import Field, Reading
 
@@ -139,14 +139,7 @@ def compile_awards(reading: Reading, *, counting: bool) -> Query:
         b.add("age_group = :age_group", age_group=spec.age_group)
     if spec is not None and spec.winners_only:
         b.add("award_place = 1")
-    for i, f in enumerate(reading.filters):
-        if f.field in (Field.STATE, Field.CITY):
-            op = "=" if f.op == "eq" else "IS DISTINCT FROM"
-            col = "lower(city)" if f.field == Field.CITY else "state"
-            val = f"lower(:a{i})" if f.field == Field.CITY else f":a{i}"
-            b.add(f"{col} {op} {val}", **{f"a{i}": f.value})
-        elif f.field == Field.AGE and f.op in ("ge", "gt", "le", "lt") and isinstance(f.value, int):
-            b.add(f"age {dict(ge='>=', gt='>', le='<=', lt='<')[f.op]} :a{i}", **{f"a{i}": f.value})
+    add_runner_filters(b, reading)
     where = races_phrase(reading.races)
     label = {
         "overall": "overall awards",

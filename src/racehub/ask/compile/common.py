@@ -176,6 +176,22 @@ def add_filters(
         b.add(f"{alias}person_id IN :{b.p('person_ids')}", person_ids=list(reading.person.person_ids))
 
 
+def add_runner_filters(b: Builder, reading: Reading) -> None:
+    """Conditions on the runners (club, place, age, ...) for a view without their columns (awards): the
+    entries that match, by id. Sex is the award's own column."""
+    others = [f for f in reading.filters if f.field != Field.SEX]
+    if not others and reading.person is None:
+        return
+    inner = Builder(prefix="runner_")
+    add_filters(inner, reading, others, results=True)
+    if reading.person is not None:
+        inner.add("person_id IN :runner_person_ids", person_ids=list(reading.person.person_ids))
+    if reading.races is not None:
+        inner.add(f"race_id IN :{inner.p('race_ids')}", race_ids=reading.races.race_ids)
+    b.params.update(inner.params)
+    b.where.append(f"entry_id IN (SELECT entry_id FROM q_results WHERE {inner.sql()})")
+
+
 def _event_states(races: RaceSet | None) -> str | None:
     if races is None:
         return None

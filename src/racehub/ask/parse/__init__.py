@@ -105,6 +105,7 @@ def recognize(question: str, today: date, catalog: Catalog, directory: Directory
         )
     people.people(ledger, facts, directory, tenant, org_ids)
     _repair_typos(ledger, catalog, places)
+    measure.units(ledger, facts)
     filters.places(ledger, facts, places, event_cities)
     measure.reports(ledger, facts)
     measure.splits(ledger, facts)
@@ -196,6 +197,10 @@ def apply_binding(facts: Facts, binding: dict[str, object], catalog: Catalog) ->
                 RaceWord(kind, facts.events[0].end if facts.events else 0, str(binding["race"]))
             ]
             facts.whole_event = False
+    if "population" in binding:
+        from racehub.ask.reading import Population
+
+        facts.populations = [Population(str(binding["population"]))]
     if "year" in binding:
         year = int(str(binding["year"]))
         facts.years = YearSpec([year], "single", str(year))

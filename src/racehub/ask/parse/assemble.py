@@ -153,6 +153,17 @@ def assemble(ledger: Ledger, facts: Facts, catalog: Catalog) -> Reading | Outcom
             return resolved
         races = resolved
     open_population = population is None and kind in (Kind.COUNT,) and not facts.persons
+    if open_population and not facts.overview:
+        # "how many runners were at ...": registered, started or finished? Ask.
+        return Outcome(
+            "clarify",
+            "'Runners' can mean registered, started or finished: which do you want counted?",
+            (
+                Choice("registered (every entry)", {"population": "registered"}),
+                Choice("started (finished, DNF or DQ)", {"population": "starters"}),
+                Choice("finished", {"population": "finishers"}),
+            ),
+        )
     if kind == Kind.REPORT and population is None:
         population = Population.REGISTERED
     base = Reading(
@@ -314,6 +325,7 @@ def _kind(ledger: Ledger, facts: Facts) -> tuple[Kind | None, Population | None]
         r"how did .* go|how was|breakdown)\b",
         "overview",
     ):
+        facts.overview = True
         return Kind.COUNT, None
     return None, None
 
@@ -451,6 +463,8 @@ def resolve_races(
     if (
         window is not None
         and window.status is None
+        and window.end is not None
+        and window.end <= facts.today
         and population == Population.REGISTERED
         and kind in (Kind.COUNT, Kind.LIST, Kind.REPORT, Kind.DISTINCT, Kind.SHARE)
     ):

@@ -355,7 +355,7 @@ DEMONYMS = {
 }
 # Two-letter state codes that are also words: a state only after "from"/"in" or written in capitals.
 WORD_CODES = frozenset(
-    {"me", "in", "or", "oh", "hi", "ok", "de", "la", "co", "id", "al", "ma", "pa", "ms", "mt"}
+    {"me", "in", "or", "oh", "hi", "ok", "de", "la", "co", "id", "al", "ma", "pa", "ms", "mt", "mi"}
 )
 
 

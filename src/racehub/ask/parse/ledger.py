@@ -96,11 +96,16 @@ class Ledger:
     tokens: list[str]
     claims: list[Claim] = field(default_factory=list)
     _owner: list[str | None] = field(default_factory=list)
+    sentence_starts: frozenset[int] = frozenset({0})  # token indices that open a sentence
 
     @classmethod
     def of(cls, question: str) -> Ledger:
-        tokens = words_of(question)
-        return cls(tokens, [], [None] * len(tokens))
+        tokens: list[str] = []
+        starts = {0}
+        for sentence in re.split(r"(?<=[.?!])\s+|\n+", question):
+            starts.add(len(tokens))
+            tokens.extend(words_of(sentence))
+        return cls(tokens, [], [None] * len(tokens), frozenset(starts))
 
     # ------------------------------------------------------------------ reading
 

@@ -81,7 +81,7 @@ DOMAIN_WORDS = frozenset(
 @lru_cache(maxsize=4096)
 def repair(token: str) -> str | None:
     """The domain word a misspelt token stands for, when exactly one is close enough; else None."""
-    if len(token) < 5 or not token.isalpha() or token in DOMAIN_WORDS or token in FILLER:
+    if len(token) < 6 or not token.isalpha() or token in DOMAIN_WORDS or token in FILLER:
         return None
     limit = 1 if len(token) < 8 else 2
     close = [w for w in DOMAIN_WORDS if abs(len(w) - len(token)) <= limit]

@@ -568,6 +568,20 @@ STATS = {
 }
 
 
+def units(ledger: Ledger, facts: Facts) -> None:
+    """Pace per mile or per km ("pace /km", "min/mi"): read before places take "mi" for Michigan."""
+    unit = ledger.take(
+        r"\b(?:per|a|/|each|every) ?(mile|mi|km|kilometer|kilometre|k)\b|\bmin(?:ute)?s? ?(?:per|/) ?"
+        r"(mile|mi|km|kilometer|kilometre|k)\b|\b(mile|km|kilometer|kilometre) pace\b|"
+        r"\bmin ?/ ?(mi|km)\b",
+        "pace",
+    )
+    if unit:
+        word = next(g for g in unit.groups() if g)
+        facts.pace_unit = "km" if word.startswith("k") else "mile"
+        facts.quantity = "pace"
+
+
 def stats(ledger: Ledger, facts: Facts) -> None:
     """average / median / fastest / slowest of a time, pace or age: read before rankings take
     "fastest" and before the time basis takes "time"."""
@@ -600,16 +614,6 @@ def _aggregates(ledger: Ledger, facts: Facts) -> None:
             else ("chip" if said.startswith(("chip", "net")) else "gun")
         )
         ledger.take_all(r"\b(?:time|times)\b", "basis")
-    unit = ledger.take(
-        r"\b(?:per|a|/|each|every) ?(mile|mi|km|kilometer|kilometre|k)\b|\bmin(?:ute)?s? ?(?:per|/) ?"
-        r"(mile|mi|km|kilometer|kilometre|k)\b|\b(mile|km|kilometer|kilometre) pace\b|"
-        r"\bmin ?/ ?(mi|km)\b",
-        "pace",
-    )
-    if unit:
-        word = next(g for g in unit.groups() if g)
-        facts.pace_unit = "km" if word.startswith("k") else "mile"
-        facts.quantity = "pace"
     quantity = (
         ledger.take(
             r"\b(?:finish(?:ing)? times?|finish|times?|results?|pace|paces|ages?|how old|old)\b", "quantity"
@@ -661,10 +665,11 @@ def _counts_and_lists(ledger: Ledger, facts: Facts) -> None:
         "morning",
         "yo",
     }
-    first = next((i for i, t in enumerate(ledger.tokens) if t not in greeting), None)
-    if first is not None and ledger.tokens[first] in ("who", "whom") and ledger.free(first):
-        ledger.claim(first, first + 1, "list")
-        facts.listing = True
+    for start in sorted(ledger.sentence_starts):
+        first = next((i for i in range(start, len(ledger.tokens)) if ledger.tokens[i] not in greeting), None)
+        if first is not None and ledger.tokens[first] in ("who", "whom") and ledger.free(first):
+            ledger.claim(first, first + 1, "list")
+            facts.listing = True
 
 
 def _runner_details(ledger: Ledger, facts: Facts) -> None:

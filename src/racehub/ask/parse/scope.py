@@ -227,10 +227,14 @@ class _Counts(dict[str, int]):
 
 
 _COUNT = _Counts(NUMBER_WORDS)
+# Every edition, one figure each ("each year", "by year", "year over year").
 EVERY_EDITION = re.compile(
-    r"\b(?:each|every|per|by|all(?: the)?|across(?: all)?(?: the)?|for each|in each) (?:year|years|edition|"
-    r"editions)\b|\byear (?:over|by|to|on) year\b|\bover (?:the|all) (?:years|editions)\b|\bover time\b|"
-    r"\bacross (?:the |all )?(?:years|editions)\b"
+    r"\b(?:each|every|per|by|for each|in each) (?:year|edition)s?\b|\byear (?:over|by|to|on) year\b"
+)
+# Every edition, taken as a whole unless a measure asks per year ("over the years", "across all editions").
+ALL_EDITIONS = re.compile(
+    r"\b(?:all(?: the)?|across(?: all)?(?: the)?|over (?:the|all)(?: the)?) (?:years|editions)\b|\bover time\b|"
+    r"\bacross (?:the |all )?(?:years|editions)\b|\ball (?:of )?(?:its|the) editions\b"
 )
 ALL_TIME = re.compile(
     r"\ball[ -]time\b|\bever\b|\banyone (?:has |have )?(?:ever )?(?:run|ran|done|raced)\b|\bin (?:its |their |our |the race's |the event's )?history\b|"
@@ -267,8 +271,15 @@ def years(ledger: Ledger, facts: Facts) -> None:
             facts.notes.append(f"'{m.group(0)}' read as {today.year - n + 1}-{today.year}")
     said_at: list[tuple[int, int]] = []
     explicit = []
-    for m in ledger.take_all(rf"\b(?:in |of |for |the )?{YEAR}(?: edition)?\b", "year"):
+    month_words = "|".join(MONTHS)
+    for m, a, b in list(ledger.search(rf"\b(?:in |of |for |the )?{YEAR}(?: edition)?\b")):
+        if a and ledger.tokens[a - 1] in MONTHS and not re.match(r"(in|of|for|the) ", m.group(0)):
+            continue  # "November 2025": the month's year
+        if not all(ledger.free(i) for i in range(a, b)):
+            continue
+        ledger.claim(a, b, "year")
         explicit.append(int(m.group(1)))
+    del month_words
     said_at += (
         [
             (y, c.start)
@@ -309,6 +320,8 @@ def years(ledger: Ledger, facts: Facts) -> None:
         if spec is None:
             spec = YearSpec([], "every", "every edition")
         facts.series = True
+    if ledger.take(ALL_EDITIONS, "year") and spec is None:
+        spec = YearSpec([], "every", "every edition")
     if ledger.take(ALL_TIME, "year"):
         if spec is None:
             spec = YearSpec([], "every", "every edition")
