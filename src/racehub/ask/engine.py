@@ -174,7 +174,7 @@ class AskEngine:
             return self._not_understood(question, parsed, result, scope, today, context)
         reading = result
         if reading.person is not None:
-            resolved = self._resolve_person(reading, scope, binding or {})
+            resolved = self._resolve_person(reading, scope, binding or {}, today)
             if isinstance(resolved, Answer):
                 resolved.context = Context(question, today, reading, self._choices(resolved), binding or {})
                 return resolved
@@ -253,7 +253,7 @@ class AskEngine:
     # ------------------------------------------------------------------ people
 
     def _resolve_person(
-        self, reading: Reading, scope: TenantScope, binding: dict[str, Any]
+        self, reading: Reading, scope: TenantScope, binding: dict[str, Any], today: date
     ) -> Reading | Answer:
         """The named runner in the question's races: one person, or a clarify between namesakes."""
         person = reading.person
@@ -261,8 +261,8 @@ class AskEngine:
         if "person_ids" in binding:
             ids = tuple(int(i) for i in binding["person_ids"])
             person = PersonRef(person.first, person.last, ids, person.label)
-            return self._widen(reading.with_(person=person))
-        widened = self._widen(reading)
+            return self._widen(reading.with_(person=person), today)
+        widened = self._widen(reading, today)
         races = widened.races
         params: dict[str, Any] = {"ids": list(person.person_ids)}
         where = "person_id IN :ids"
@@ -298,8 +298,8 @@ class AskEngine:
         answer._choices = tuple(choices)  # type: ignore[attr-defined]
         return answer
 
-    def _widen(self, reading: Reading) -> Reading:
-        """A runner asked about with no year: every edition of the event(s) named."""
+    def _widen(self, reading: Reading, today: date) -> Reading:
+        """A runner asked about with no year: every edition of the event(s) named, up to today."""
         races = reading.races
         if races is None or not races.year_defaulted or not races.series:
             return reading
@@ -308,7 +308,8 @@ class AskEngine:
         pairs: list[tuple[Any, RaceInfo]] = []
         for series in races.series:
             for ed in sorted(series.editions.values(), key=lambda e: e.start_date):
-                pairs.extend((ed, r) for r in ed.races if whole or r.kind in kinds)
+                if ed.start_date <= today or ed.status != "completed":
+                    pairs.extend((ed, r) for r in ed.races if whole or r.kind in kinds)
         return reading.with_(races=RaceSet(tuple(pairs), races.series, whole, False, True))
 
     # ------------------------------------------------------------------ running

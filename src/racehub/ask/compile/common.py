@@ -130,6 +130,11 @@ def add_filters(
         elif f.field == Field.CITY:
             op = "=" if f.op == "eq" else "IS DISTINCT FROM"
             b.add(f"lower({alias}city) {op} lower(:{b.p(key)})", **{key: f.value})
+        elif f.field == Field.CLUB and f.value == "":
+            if f.op == "ne":
+                b.add(f"{alias}team IS NOT NULL AND {alias}team <> ''")
+            else:
+                b.add(f"({alias}team IS NULL OR {alias}team = '')")
         elif f.field in (Field.FIRST_NAME, Field.LAST_NAME):
             b.add(f"lower({alias}{f.field.value}) = lower(:{b.p(key)})", **{key: f.value})
         elif f.field == Field.ANY_NAME:

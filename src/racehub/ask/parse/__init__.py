@@ -62,6 +62,13 @@ def read(
             )
     if binding:
         apply_binding(parsed.facts, binding, catalog)
+    said = " ".join(parsed.ledger.tokens)
+    if re.search(
+        r"\b(?:left ?over|in stock|inventory|on hand|still have|do we have left|remaining (?:medals|shirts|"
+        r"bibs))\b",
+        said,
+    ):
+        parsed.out_of_domain.append("inventory")
     if parsed.out_of_domain:
         parsed.result = Outcome(
             "unanswerable",
@@ -90,7 +97,12 @@ def recognize(question: str, today: date, catalog: Catalog, directory: Directory
     scope.companies(ledger, facts, catalog)
     event_cities = {" ".join(words_of(e.city)) for e in catalog.editions if e.city}
     filters.clubs(ledger, facts, places)
-    ambiguous = scope.events(ledger, facts, catalog, set(places.cities))
+    filters.club_membership(ledger, facts)
+    # names said exactly first; misspelt event names only after runners' names ("Cheryl" is not "Cherry")
+    ambiguous = scope.events(ledger, facts, catalog, set(places.cities), fuzzy=False)
+    if not ambiguous:
+        people.people(ledger, facts, directory, tenant, org_ids)
+        ambiguous = scope.events(ledger, facts, catalog, set(places.cities))
     if ambiguous:
         return Parsed(
             Outcome(
@@ -103,7 +115,6 @@ def recognize(question: str, today: date, catalog: Catalog, directory: Directory
             [],
             [],
         )
-    people.people(ledger, facts, directory, tenant, org_ids)
     _repair_typos(ledger, catalog, places)
     measure.units(ledger, facts)
     filters.places(ledger, facts, places, event_cities)

@@ -352,11 +352,19 @@ def _repeat_kind(ledger: Ledger, facts: Facts) -> bool:
         return True
     if measured:
         return False
-    if re.search(r"\bevery _", left) or re.search(
-        r"\b(?:every (?:single )?(?:one|time|edition|year)s?|all (?:four|three|two|five|\d) "
-        r"(?:editions|years|"
-        r"times|of them))\b",
-        said,
+    # "runners who finished every year": people; "how many registrations did X have every year": a series
+    person_subject = re.search(
+        r"\b(?:runners?|people|persons|ppl|folks|who|athletes|anyone)\b", said
+    ) and not re.search(
+        r"\b(?:did|does|do) (?:_ )+(?:have|get|draw|attract|see)\b|\b(?:had|got|drew|attracted|saw)\b", left
+    )
+    if re.search(r"\bevery _", left) or (
+        person_subject
+        and re.search(
+            r"\b(?:every (?:single )?(?:one|time|edition|year)s?|each (?:year|edition)s?|all (?:four|three|two|five|\d) "
+            r"(?:editions|years|times|of them))\b",
+            said,
+        )
     ):
         if facts.count or facts.listing or re.search(r"\bwho\b", said):
             if (facts.years and facts.years.mode in ("range", "every", "list")) or re.search(
@@ -756,6 +764,14 @@ def _share(reading: Reading, ledger: Ledger, facts: Facts) -> Reading | Outcome:
     for f, pos in positions:
         if pos > pop_pos:
             split_filters.append(f)
+    said = " ".join(ledger.tokens)
+    if not split_filters and re.search(
+        r"\b(?:among|amongst|out of|of all)(?: the)? (?:\S+ )?(?:finishers|starters|"
+        r"registrants|entrants|runners)\b",
+        said,
+    ):
+        # "percentage of men among finishers": the conditions are the part, the population the whole
+        split_filters = [f for f, _ in positions if f.field not in (Field.PERSON,)]
     if facts.sexes_both and not split_filters:
         return reading.with_(population=whole_pop, group_by=("sex",))
     if not split_filters and facts.group_by:
@@ -883,6 +899,12 @@ def _validate(reading: Reading, facts: Facts, catalog: Catalog) -> Reading | Out
     )
     if kind == Kind.LIST and reading.person is not None:
         needs_event = False
+    if (
+        kind in (Kind.COUNT, Kind.DISTINCT)
+        and reading.person is None
+        and not (facts.years or facts.window or facts.company or facts.race_words)
+    ):
+        needs_event = True  # "how many finishers were there?": of which event?
     if kind == Kind.REPEAT and reading.repeat and reading.repeat.mode in ("at_least", "both_events"):
         needs_event = races is None
     if needs_event and races is None and reading.person is None:

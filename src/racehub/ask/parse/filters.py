@@ -15,8 +15,8 @@ from racehub.ask.parse.ledger import Ledger
 from racehub.ask.reading import Field, Filter, Population
 from racehub.ask.text import MONTHS, NUMBER_WORDS, STATE_NAMES, STATES
 
-FEMALE = r"women|woman|female|females|ladies|lady|girls|girl|gals|womens"
-MALE = r"men|man|male|males|guys|boys|gentlemen|gents|mens|fellas"
+FEMALE = r"women|woman|female|females|ladies|lady|girls|girl|gals|gal|womens"
+MALE = r"men|man|male|males|guys|guy|boys|boy|gentlemen|gents|mens|fellas"
 NONBINARY = r"non ?binary|nonbinary|non binary|gender x|x category|nb"
 SEX_WORDS = {"F": "women", "M": "men", "X": "non-binary runners"}
 
@@ -109,6 +109,7 @@ def ages(ledger: Ledger, facts: Facts) -> None:
             "between",
         ),
         (rf"\bbetween {AGE_NUM} and {AGE_NUM} (?:years old|years of age|year olds)\b", "between"),
+        (rf"\b(?:aged |ages )?between {AGE_NUM} and {AGE_NUM}\b{NOT_TIME}", "between"),
         (rf"\b(?:in the |the )?{AGE_NUM}-{AGE_NUM}\b{NOT_TIME}", "between"),
         (
             rf"\b(?:aged? |ages )?{AGE_NUM} ?(?:\+|and over|and older|and up|or older|or "
@@ -277,6 +278,26 @@ def clubs(ledger: Ledger, facts: Facts, places: Places) -> None:
                     j += 1
                 found(i, j, folded)
                 return
+
+
+def club_membership(ledger: Ledger, facts: Facts) -> None:
+    """In a running club at all ("ran for a club", "club members"), or in none ("unattached")."""
+    if ledger.take(
+        r"\b(?:(?:do not|did not|does not|who do not|who did not) (?:belong to|run for|run with|have) (?:a|any) "
+        r"(?:running )?(?:club|team)|(?:not|no longer) in (?:a|any) (?:running )?(?:club|team)|unattached|"
+        r"(?:with )?no (?:running )?(?:club|team)|without (?:a|any) (?:running )?(?:club|team)|independents?)\b",
+        "club",
+    ):
+        facts.filters.append(Filter(Field.CLUB, "eq", "", "not in a running club"))
+    elif ledger.take(
+        r"\b(?:(?:ran|run|runs|running|race|races|racing|compete[sd]?|competing) (?:for|with) (?:a|any|their) "
+        r"(?:running )?(?:club|team)|(?:belong|belongs|belonged|belonging) to (?:a|any) (?:running )?(?:club|team)|"
+        r"(?:are |were |is |was )?(?:in|with|part of|members of|member of) (?:a|any) (?:running )?(?:club|team)|"
+        r"club members|club runners|(?:have|has|had|with) a (?:running )?(?:club|team)(?: listed)?|"
+        r"(?:club|team)[ -]affiliated|affiliated)\b",
+        "club",
+    ):
+        facts.filters.append(Filter(Field.CLUB, "ne", "", "in a running club"))
 
 
 def _same(q: str, w: str) -> bool:
@@ -526,13 +547,13 @@ def time_limits(ledger: Ledger, facts: Facts, long_race: bool) -> None:
     value = r"(\d{1,2}:\d{2}(?::\d{2})?|\d+(?:\.\d+)?)"
     for pattern, op in (
         (
-            r"\b(?:in |with |ran |running )?(?:under|below|less than|faster than|quicker "
+            r"\b(?:in |with |ran |running |went |go |going |broke |breaking |who went |that went )?(?:under|below|less than|faster than|broke|breaking|quicker "
             rf"than|within|sub) ?-?{value}"
             rf"(?: ?{unit})?\b",
             "lt",
         ),
         (
-            r"\b(?:in |with |ran |running )?(?:over|above|more than|slower than|longer "
+            r"\b(?:in |with |ran |running |went |go |going |broke |breaking |who went |that went )?(?:over|above|more than|slower than|longer "
             rf"than|beyond) {value} ?{unit}\b",
             "gt",
         ),

@@ -25,7 +25,7 @@ FILLER = frozenset(
     tell show give get got find look up pull let know need want like wanted wondering wonder curious
     see check display provide share fetch bring grab help able possible mind love appreciate
     runner runners people ppl folks athletes athlete person persons individuals individual competitors
-    competitor participant everyone everybody anyone anybody someone one ones guy
+    competitor participant everyone everybody anyone anybody someone one ones
     race races event events edition editions result results data info information details stats
     statistics numbers figure figures
     year years time date day
@@ -39,7 +39,7 @@ FILLER = frozenset(
     question folks guys team's asap same thing likewise
     sorry bother bothering morning afternoon evening good great awesome perfect chance sec minute moment
     putting together director directors board wondering hoping grateful much appreciated ta cheers
-    whenever convenient possibly maybe perhaps so to date
+    whenever convenient possibly maybe perhaps so to date right asked ask mind
     """.split()
 )
 

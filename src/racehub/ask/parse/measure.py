@@ -56,8 +56,8 @@ def reports(ledger: Ledger, facts: Facts) -> None:
             "report",
         )
         ledger.take_all(
-            r"\b(?:packet pickup|pickup|letters|mailing|mail out|mailers|envelopes|shipping|"
-            r"postcards|thank you notes)\b",
+            r"\b(?:packet pickup|pickup|letters|mailing|mail out|mailers|envelopes|shipping|mail|send out|ship|"
+            r"postcards|thank you notes|plaques|medals|certificates|trophies|invitations|so we can|so i can)\b",
             "report",
         )
 
@@ -138,6 +138,9 @@ def awards(ledger: Ledger, facts: Facts) -> None:
     ):
         facts.awards = AwardSpec(None)
     if facts.awards is not None:
+        ledger.take_all(
+            r"\b(?:given out|handed out|gave out|hand out|give out|presented|went out)\b", "awards"
+        )
         ledger.take_all(
             r"\b(?:received|receive|got|get|took|take|won|win|earned|earn|given|awarded|went to|go to|"
             r"recipients?|winners?)\b",
@@ -312,6 +315,13 @@ def _compare(ledger: Ledger, facts: Facts) -> None:
         facts.more_or_fewer = True
     if ledger.take_all(rf"\b(?:how (?:did|has|have|does|do) )?(?:{COMPARE})\b", "compare"):
         facts.compare = True
+    if ledger.has(r"\b(?:more|fewer|less)\b") and (
+        ledger.has(r"\bthan\b")
+        or ledger.has(r"\bvs\b|\bversus\b")
+        or (facts.years and len(facts.years.years) == 2)
+    ):
+        ledger.take_all(r"\b(?:how many )?(?:more|fewer|less)\b|\bthan\b", "compare")
+        facts.compare = True
 
 
 GROUP_ATTRS = {
@@ -442,6 +452,8 @@ DISTINCT_NOUNS = {
     "starters": "person",
     "registrants": "person",
     "entrants": "person",
+    "ppl": "person",
+    "folks": "person",
 }
 DISTINCT_POPULATIONS = {
     "finishers": Population.FINISHERS,
@@ -456,7 +468,7 @@ def distinct(ledger: Ledger, facts: Facts) -> None:
     nouns = "|".join(sorted(DISTINCT_NOUNS, key=len, reverse=True))
     tail = (
         r"(?: (?:were|was|are|is|have been|had been))?"
-        r"(?: (?:represented|present|there|in the field|involved))?"
+        r"(?: (?:represented|present|there|in the field|involved))?(?: (?:_ )*(?:come|came|hail|hailed) from)?"
     )
     m = (
         ledger.take(
@@ -546,6 +558,7 @@ def _ranks(ledger: Ledger, facts: Facts) -> None:
         "rank",
     ):
         facts.record = True
+        ledger.take_all(r"\b(?:holds?|held|owns?|set)\b", "rank")
 
 
 STATS = {
@@ -571,7 +584,7 @@ STATS = {
 def units(ledger: Ledger, facts: Facts) -> None:
     """Pace per mile or per km ("pace /km", "min/mi"): read before places take "mi" for Michigan."""
     unit = ledger.take(
-        r"\b(?:per|a|/|each|every) ?(mile|mi|km|kilometer|kilometre|k)\b|\bmin(?:ute)?s? ?(?:per|/) ?"
+        r"(?:\b(?:per|a|each|every)|/) ?(mile|mi|km|kilometer|kilometre|k)\b|\bmin(?:ute)?s? ?(?:per|/) ?"
         r"(mile|mi|km|kilometer|kilometre|k)\b|\b(mile|km|kilometer|kilometre) pace\b|"
         r"\bmin ?/ ?(mi|km)\b",
         "pace",
@@ -643,7 +656,8 @@ def _counts_and_lists(ledger: Ledger, facts: Facts) -> None:
     ):
         facts.count = True
     if ledger.take_all(
-        r"\b(?:(?:list(?:ing)?(?: of)?|names?(?: of)?|roster|show me|give me|tell me who|who (?:were|are|was|got|"
+        r"\b(?:(?:list(?:ing)?(?: (?:of|every|all(?: the)?|each))?|names?(?: of)?|roster|show me|give me|"
+        r"tell me who|who (?:were|are|was|got|"
         r"is))\b|which(?= (?:runners|people|athletes|finishers|participants|women|men|_)\b))",
         "list",
     ):

@@ -12,7 +12,7 @@ SQL_INJECTION = re.compile(
     r";\s*\w|--|/\*|\b(drop|delete|truncate|insert|update|alter|create|grant|revoke)\s+(table|from|into|"
     r"database|schema|role|user|index|view)\b|\bunion\s+(all\s+)?select\b|\bselect\s+\*?\s*\w*\s*from\b|"
     r"\bpg_\w+|\binformation_schema\b|\bset_config\b|\bcurrent_setting\b|\bpg_sleep\b|\bcopy\s+\w+\s+(to|from)\b|"
-    r"\bset\s+role\b|\bset\s+session\b|'\s*(or|and)\s+'?\d",
+    r"\bset\s+role\b|\bset\s+session\b|'\s*(or|and)\s+'?\d|^\s*select\b[^?]*\bfrom\b",
     re.IGNORECASE,
 )
 
@@ -41,7 +41,7 @@ WRITE_VERBS = (
 )
 # What may come before a request's verb: politeness, modals, "I need you to".
 LEAD_IN = (
-    r"(?:(?:hi|hey|hello|ok|okay|so|also|and|then|now|quick one|real quick)[ ,]+)*"
+    r"(?:(?:hi|hey|hello|ok|okay|so|also|and|then|now|quick one|real quick|quick q|quick question|q)[ ,:]+)*"
     r"(?:please |pls |plz |kindly |just |go ahead and |can you |could you |would you |will you |can we |"
     r"could we |i need you to |i want you to |i would like you to |id like you to |i need to |i want to |"
     r"we need to |we have to |i have to |help me |let us |let's |lets |you need to |you should |"
@@ -67,7 +67,7 @@ NOT_A_NAME = (
 )
 IDENTITY_CLAIM = re.compile(
     rf"^(?:hi|hey|hello|ok|okay)?[ ,!.]*(?:i am|i'm|im|this is|it is|it's|my name is) (?!(?:{NOT_A_NAME})\b)"
-    r"[a-z][a-z'\-]+(?: [a-z][a-z'\-]+)? (?:from|at|with|of) [a-z]"
+    r"[a-z][a-z'\-]+(?: [a-z][a-z'\-]+){0,3} (?:from|at|with|of|for) [a-z]"
 )
 
 
@@ -94,7 +94,7 @@ def refusal(question: str, ledger: Ledger) -> Outcome | None:
             "To act as someone else, log in as them (in chat: say who you are and reply with the code sent "
             "to the email on file).",
         )
-    for sentence in re.split(r"[.!?;,]+\s+|\n+|\s(?:and|then|but|also)\s", folded):
+    for sentence in re.split(r"[.!?;,:]+\s+|\n+|\s(?:and|then|but|also)\s", folded):
         words = " ".join(Ledger.of(sentence).tokens)
         verb = REQUEST.search(words)
         if verb and NAMED_VERB.match(sentence.strip()) and not STATED_CHANGE.search(words):

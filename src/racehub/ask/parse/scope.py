@@ -84,18 +84,19 @@ def _companies(ledger: Ledger, facts: Facts, catalog: Catalog) -> None:
 # ------------------------------------------------------------------------------------------- events
 
 
-def _tok(q: str, s: str) -> tuple[bool, bool]:
+def _tok(q: str, s: str, fuzzy: bool = True) -> tuple[bool, bool]:
     """(matches, exactly) for a question word against a word of an event's name."""
     if q == s:
         return True, True
-    if len(s) >= 4 and len(q) >= 3 and not DISTANCE_TOKEN.match(q) and not DISTANCE_TOKEN.match(s):
+    # a misspelt generic word ("marthon") may join a name said exactly ("Boston")
+    if (fuzzy or s in GENERIC) and len(s) >= 4 and len(q) >= 3 and not DISTANCE_TOKEN.match(q) and not DISTANCE_TOKEN.match(s):
         if fuzz.ratio(q, s) >= 80:
             return True, False
     return False, False
 
 
 def _best_span(
-    ledger: Ledger, name: list[str], distinct: set[str]
+    ledger: Ledger, name: list[str], distinct: set[str], fuzzy: bool = True
 ) -> tuple[int, int, int, bool, bool] | None:
     """The longest run of free question words spelling words of `name` in order (a generic word of the
     name may be skipped): (start, end, distinct words matched, every word said, exact)."""
@@ -107,9 +108,9 @@ def _best_span(
         for j in range(len(name)):
             k, jj, hit, exact, used = i, j, 0, True, []
             while k < len(q) and jj < len(name) and ledger.free(k):
-                ok, same = _tok(q[k], name[jj])
+                ok, same = _tok(q[k], name[jj], fuzzy)
                 if not ok and name[jj] in GENERIC and jj + 1 < len(name):
-                    ok, same = _tok(q[k], name[jj + 1])
+                    ok, same = _tok(q[k], name[jj + 1], fuzzy)
                     if ok:
                         jj += 1
                 if not ok:
@@ -130,7 +131,9 @@ def _best_span(
 CITY_CONTEXT = re.compile(r"(?:from|in|of|live in|living in|lives in|based in|residents of|near) _?$")
 
 
-def events(ledger: Ledger, facts: Facts, catalog: Catalog, cities: set[str]) -> list[str]:
+def events(
+    ledger: Ledger, facts: Facts, catalog: Catalog, cities: set[str], *, fuzzy: bool = True
+) -> list[str]:
     """Events named in the question, each with the race kinds said inside its name. Returns the names
     of events whose mention was ambiguous (two events matched the same words equally well)."""
     found: list[tuple[tuple[int, int, bool, bool], Series, tuple[int, int, int, bool, bool]]] = []
@@ -138,7 +141,7 @@ def events(ledger: Ledger, facts: Facts, catalog: Catalog, cities: set[str]) -> 
     for s in catalog.series:
         name = words_of(s.name)
         distinct = {t for t in name if t not in GENERIC and not DISTANCE_TOKEN.match(t)} or set(name)
-        span = _best_span(ledger, name, distinct)
+        span = _best_span(ledger, name, distinct, fuzzy)
         if span is None:
             continue
         start, end, hit, full, exact = span
@@ -233,7 +236,8 @@ EVERY_EDITION = re.compile(
 )
 # Every edition, taken as a whole unless a measure asks per year ("over the years", "across all editions").
 ALL_EDITIONS = re.compile(
-    r"\b(?:all(?: the)?|across(?: all)?(?: the)?|over (?:the|all)(?: the)?) (?:years|editions)\b|\bover time\b|"
+    r"\b(?:all(?: the)?|across(?: all)?(?: the)?|over (?:the|all)(?: the)?)(?: (?:two|three|four|five|\d))? "
+    r"(?:years|editions)\b|\bover time\b|"
     r"\bacross (?:the |all )?(?:years|editions)\b|\ball (?:of )?(?:its|the) editions\b"
 )
 ALL_TIME = re.compile(
