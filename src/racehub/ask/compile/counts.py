@@ -71,7 +71,11 @@ def compile_count(reading: Reading) -> Query:
             first, last = rows[0], rows[-1]
             change = int(last[-1]) - int(first[-1])
             pct = f" ({change / int(first[-1]) * 100:+.1f}%)" if int(first[-1]) else ""
-            return f"{who.capitalize()} — {where}: {by_year}. From {first[0]} to {last[0]}: {change:+,}{pct}."
+            more = f"{abs(change):,} {'more' if change >= 0 else 'fewer'}"
+            return (
+                f"{who.capitalize()} — {where}: {by_year}. From {first[0]} to {last[0]}: {change:+,}{pct} "
+                f"({more} in {last[0]})."
+            )
         parts = "; ".join(
             f"{' '.join(_label(c, v) for c, v in zip(keys, r[:-1], strict=True))}: {n(int(r[-1]))}"
             for r in rows[:25]

@@ -89,6 +89,7 @@ def recognize(question: str, today: date, catalog: Catalog, directory: Directory
     ledger = Ledger.of(question)
     facts = Facts(today)
     facts.upper_codes = set(re.findall(r"\b([A-Z]{2})\b", question))
+    facts.said = " ".join(ledger.tokens)
     stop = refusal(question, ledger)
     if stop is not None:
         return Parsed(stop, facts, ledger, [], [])

@@ -153,6 +153,10 @@ def assemble(ledger: Ledger, facts: Facts, catalog: Catalog) -> Reading | Outcom
             return resolved
         races = resolved
     open_population = population is None and kind in (Kind.COUNT,) and not facts.persons
+    if open_population and "age_group" in facts.group_by:
+        # age groups are scored on results: an age-group breakdown counts finishers
+        open_population, population = False, Population.FINISHERS
+        facts.notes.append("finishers (age groups are scored on results)")
     if open_population and not facts.overview:
         # "how many runners were at ...": registered, started or finished? Ask.
         return Outcome(
@@ -429,9 +433,17 @@ def _editions_for(
         Kind.AGGREGATE,
         Kind.EXTREME_AGE,
     )
+    said = facts.said
+    past_tense = bool(
+        re.search(
+            r"\b(?:were|was|had been|did)\b(?: \S+){0,4} (?:registered|signed up|entered|register|sign up|"
+            r"enter)\b",
+            said,
+        )
+    )
     if registrations or kind == Kind.RACES:
         # entries are counted for the next edition; once it has been run, for the latest one
-        if upcoming:
+        if upcoming and not past_tense:
             return [upcoming[0]]
         return [[e for e in ordered if e.start_date <= today][-1]]
     past = [e for e in ordered if e.start_date <= today and e.status == "completed"]

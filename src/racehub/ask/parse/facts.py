@@ -103,6 +103,7 @@ class Facts:
     did_finish: bool = False  # "did X finish"
     chart: bool = False
     notes: list[str] = field(default_factory=list)
+    said: str = ""  # the question's words, as the recognisers saw them
     overview: bool = False  # "tell me about the 2025 Boston Marathon"
     window_used: bool = False  # the window picked editions (or registration dates)
     upper_codes: set[str] = field(default_factory=set)  # two capital letters in the question (state codes)

@@ -23,7 +23,7 @@ SEX_WORDS = {"F": "women", "M": "men", "X": "non-binary runners"}
 
 def sex(ledger: Ledger, facts: Facts) -> None:
     both = (
-        rf"(?:{FEMALE}) (?:and|&|or|vs|versus|v) (?:{MALE})|(?:{MALE}) (?:and|&|or|vs|versus|v) (?:{FEMALE})|"
+        rf"(?:{FEMALE}) (?:and|&|or|vs|versus|v|than) (?:{MALE})|(?:{MALE}) (?:and|&|or|vs|versus|v|than) (?:{FEMALE})|"
         r"(?:by|per|each|for each|for both|both|across|split by|broken down by) (?:sex|sexes|gender|genders)|"
         r"(?:sex|gender) (?:breakdown|split|ratio|mix|balance)|male ?/ ?female|m ?/ ?f|both "
         r"sexes|both genders"
@@ -112,7 +112,7 @@ def ages(ledger: Ledger, facts: Facts) -> None:
         (rf"\b(?:aged |ages )?between {AGE_NUM} and {AGE_NUM}\b{NOT_TIME}", "between"),
         (rf"\b(?:in the |the )?{AGE_NUM}-{AGE_NUM}\b{NOT_TIME}", "between"),
         (
-            rf"\b(?:aged? |ages )?{AGE_NUM} ?(?:\+|and over|and older|and up|or older|or "
+            rf"\b(?:aged? |ages )?{AGE_NUM} ?(?:\+|and over|& over|and older|and up|or older|or "
             r"over|plus|years and over|"
             rf"years and older|and above|or above)(?!\w)",
             "ge",
@@ -123,7 +123,7 @@ def ages(ledger: Ledger, facts: Facts) -> None:
             "ge",
         ),
         (
-            rf"\b(?:aged? |ages )?{AGE_NUM} (?:and under|and younger|or younger|or under|and "
+            rf"\b(?:aged? |ages )?{AGE_NUM} (?:and under|& under|and younger|or younger|or under|and "
             r"below|or below)\b",
             "le",
         ),

@@ -39,7 +39,7 @@ FILLER = frozenset(
     question folks guys team's asap same thing likewise
     sorry bother bothering morning afternoon evening good great awesome perfect chance sec minute moment
     putting together director directors board wondering hoping grateful much appreciated ta cheers
-    whenever convenient possibly maybe perhaps so to date right asked ask mind
+    whenever convenient possibly maybe perhaps so to date right asked ask mind end ended far home us
     """.split()
 )
 

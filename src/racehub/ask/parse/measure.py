@@ -57,7 +57,8 @@ def reports(ledger: Ledger, facts: Facts) -> None:
         )
         ledger.take_all(
             r"\b(?:packet pickup|pickup|letters|mailing|mail out|mailers|envelopes|shipping|mail|send out|ship|"
-            r"postcards|thank you notes|plaques|medals|certificates|trophies|invitations|so we can|so i can)\b",
+            r"postcards|thank you notes|plaques|medals|certificates|trophies|invitations|so we can|so i can|"
+            r"included|attached|in it)\b",
             "report",
         )
 
@@ -198,9 +199,11 @@ RAN = (
 def repeats(ledger: Ledger, facts: Facts) -> None:
     """People by how often they ran: "3 or more times", "at least twice", "2+ finishes", "more than once"."""
     n = r"(\d+|two|three|four|five|six)"
+    few = r"([2-9]|10|two|three|four|five|six)"  # "at least 3 Boston Marathons"; "at least 50" is an age
     m = ledger.take(
         rf"\b(?:with |who have |that have |have )?(?:at least {n}|{n} ?\+|{n} or more|more than {n}|over {n})"
         r"(?: _)* (?:finishes|races|times|editions|events|years|starts|entries)\b|"
+        rf"\b(?:with |who have |that have |have )?(?:at least {few}|{few} ?\+|{few} or more)(?= _)|"
         rf"\b(?:at least twice|twice or more|more than once|multiple (?:times|races|editions|years|events)|"
         r"two or more (?:races|times|editions|events)|repeat(?:ed)? (?:runners|finishers|participants|entrants)|"
         r"returning (?:runners|finishers|participants|entrants)|repeaters|repeat)\b",
@@ -289,8 +292,8 @@ def rates(ledger: Ledger, facts: Facts) -> None:
 
 def _share(ledger: Ledger, facts: Facts) -> None:
     if ledger.take(
-        r"\b(?:what |which )?(?:percent(?:age)?s?|per cent|%|share|proportion|fraction|ratio|part|"
-        r"portion)(?: of)?\b",
+        r"\b(?:what |which )?(?:percent(?:age)?s?|per cent|%|share|proportion|fraction|ratio|what part|"
+        r"what portion)(?: of)?\b",
         "share",
     ) or ledger.take(r"\b\d+(?:\.\d+)?%", "share"):
         facts.share = True
@@ -322,6 +325,8 @@ def _compare(ledger: Ledger, facts: Facts) -> None:
     ):
         ledger.take_all(r"\b(?:how many )?(?:more|fewer|less)\b|\bthan\b", "compare")
         facts.compare = True
+    if facts.compare:
+        ledger.take_all(r"\bthan\b", "compare")
 
 
 GROUP_ATTRS = {
@@ -379,8 +384,8 @@ def _grouping(ledger: Ledger, facts: Facts) -> None:
         facts.group_order = "asc" if m.group(2) in ("fewest", "least") else "desc"
         ledger.take_all(r"\b(?:come|came|hail|hailed|live|lived|run|ran) (?:from|for|in)\b", "group")
     if m := ledger.take(
-        rf"\b(?:which|what) ({ATTR}) (?:had|has|have|sent|brought|produced|was|is|were|got|drew|"
-        rf"contributed|fielded|provided)(?: the)? {MOST}\b",
+        rf"\b(?:which|what) ({ATTR}) (?:had|has|have|sent|brought|produced|was|is|were|got|drew|gave|"
+        rf"contributed|fielded|provided)(?: us| we)?(?: the)? {MOST}\b",
         "group",
     ):
         facts.group_by.append(GROUP_ATTRS[m.group(1)])
@@ -416,7 +421,7 @@ def _grouping(ledger: Ledger, facts: Facts) -> None:
         attr = GROUP_ATTRS[m.group(1) or m.group(2)]
         if attr not in facts.group_by:
             facts.group_by.append(attr)
-    if facts.group_by:
+    if facts.group_by or facts.sexes_both:
         ledger.take_all(
             r"\b(?:break(?:s)? (?:it |them |that )?down|broken down|breakdown|split (?:it |them )?up)\b",
             "group",
@@ -424,7 +429,7 @@ def _grouping(ledger: Ledger, facts: Facts) -> None:
     if ledger.take(r"\b(?:breakdown|distribution|histogram|chart|graph|plot)\b", "chart"):
         facts.chart = True
     if ledger.take(
-        r"\b(?:in total|total(?:led)?|altogether|all together|combined|overall total|in all|all in all|"
+        r"\b(?:in total|total(?:led)?|altogether|all together|together|combined|overall total|in all|all in all|"
         r"cumulative|cumulatively|grand total|summed|sum)\b",
         "combined",
     ):
@@ -468,7 +473,7 @@ def distinct(ledger: Ledger, facts: Facts) -> None:
     nouns = "|".join(sorted(DISTINCT_NOUNS, key=len, reverse=True))
     tail = (
         r"(?: (?:were|was|are|is|have been|had been))?"
-        r"(?: (?:represented|present|there|in the field|involved))?(?: (?:_ )*(?:come|came|hail|hailed) from)?"
+        r"(?: (?:represented|present|there|in the field|involved))?"
     )
     m = (
         ledger.take(
@@ -487,6 +492,9 @@ def distinct(ledger: Ledger, facts: Facts) -> None:
         return
     noun = m.group(1)
     facts.distinct = DISTINCT_NOUNS[noun]
+    ledger.take_all(
+        r"\b(?:come|came|comes|hail|hailed|hailing) from\b|\b(?:had|with|having) at least one\b", "distinct"
+    )
     if noun in DISTINCT_POPULATIONS:
         facts.populations.append(DISTINCT_POPULATIONS[noun])
     if m.group(0).startswith(("how many", "number", "count", "total", "the number")):

@@ -27,15 +27,16 @@ RACE_PATTERNS: list[tuple[str, str]] = [
     (r"(?:1|one) ?mile fun run|fun run|kids? (?:fun )?run|(?:1|one) mile run", "1mi"),
     (r"half(?: marathon| marathons| mary)?|halfmarathon|hm|13\.1(?: miles?)?|21\.1 ?k", "half"),
     (r"(?:full )?marathons?|26\.2(?: miles?)?|42\.2 ?k|the full", "marathon"),
-    (r"(\d+(?:\.\d+)?) ?(?:k|km|kms|kilometers?|kilometres?)(?! (?:pace|per)\b)", "{0}k"),
+    (r"(\d+(?:\.\d+)?) ?(?:k|ks|km|kms|kilometers?|kilometres?)(?! (?:pace|per)\b)", "{0}k"),
     (r"(\d+|one|two|three|five|ten) ?(?:-)?(?:milers?|miles?|mi)(?! (?:pace|per|split)\b)", "{0}mi"),
 ]
 _NUM = {"one": "1", "two": "2", "three": "3", "five": "5", "ten": "10"}
 RACE_RE = [(re.compile(rf"\b(?:{p})\b"), kind) for p, kind in RACE_PATTERNS]
 WHOLE_EVENT = re.compile(
-    r"\b(?:(?:across |over |in |for |at )?(?:all|both|every|each) (?:the )?(?:races|distances|events? races|"
-    r"race distances|courses|of its races|of the races)|all races combined|(?:the )?(?:whole|entire) "
-    r"(?:event|weekend|edition)|(?:all|both) (?:the )?(?:races|distances))\b"
+    r"\b(?:(?:across |over |in |for |at )?(?:all|both|every|each)(?: (?:two|three|four|\d))? (?:the |of the )?"
+    r"(?:races|distances|events? races|race distances|courses|of its races|of the races)(?: together| combined)?|"
+    r"all races combined|(?:the )?(?:whole|entire)(?: _)* (?:event|weekend|edition)|(?:the )?(?:whole|entire)(?= _)|"
+    r"(?:all|both) (?:the )?(?:races|distances))\b"
 )
 
 
@@ -89,7 +90,13 @@ def _tok(q: str, s: str, fuzzy: bool = True) -> tuple[bool, bool]:
     if q == s:
         return True, True
     # a misspelt generic word ("marthon") may join a name said exactly ("Boston")
-    if (fuzzy or s in GENERIC) and len(s) >= 4 and len(q) >= 3 and not DISTANCE_TOKEN.match(q) and not DISTANCE_TOKEN.match(s):
+    if (
+        (fuzzy or s in GENERIC)
+        and len(s) >= 4
+        and len(q) >= 3
+        and not DISTANCE_TOKEN.match(q)
+        and not DISTANCE_TOKEN.match(s)
+    ):
         if fuzz.ratio(q, s) >= 80:
             return True, False
     return False, False
@@ -182,6 +189,17 @@ def events(
             end += 1
         ledger.claim(start, end, "event")
         taken.append((start, end))
+        joined = next((m for m in facts.events if m.series is s and (m.end == start or end == m.start)), None)
+        if joined is not None:
+            # "chery" read after "blossom 10 miler": one mention of the event, said in two passes
+            joined.start, joined.end = min(joined.start, start), max(joined.end, end)
+            said_all = ledger.tokens[joined.start : joined.end]
+            joined.full = (
+                joined.full or [t for t in said_all] == name_words or len(said_all) >= len(name_words)
+            )
+            joined.kinds = _kinds_in([next((w for w in name_words if _tok(q, w)[0]), q) for q in said_all], s)
+            joined.umbrella = joined.umbrella or umbrella
+            continue
         facts.events.append(
             EventMention(s, start, end, full or mention_words == name_words, kinds, umbrella, exact)
         )
@@ -385,6 +403,14 @@ def windows(ledger: Ledger, facts: Facts) -> None:
             w = Window(
                 back, today, f"in the last {m.group(1)} {m.group(2)} ({back:%b %-d} - {today:%b %-d, %Y})"
             )
+    elif m := ledger.take(
+        r"\b(?:(?:in|within|over|during) )?the (?:next|coming) (week|month)\b|\bwithin (?:a|the next) (week|month)\b",
+        "window",
+    ):
+        # "in the next week": the coming seven days (bare "next week" is the calendar week after this one)
+        unit = m.group(1) or m.group(2)
+        end = today + timedelta(days=7 if unit == "week" else 30)
+        w = Window(today, end, f"in the next {unit} ({today:%b %-d} - {end:%b %-d, %Y})")
     elif m := ledger.take(
         r"\b(?:in |during )?(?:the )?(next|this|coming|last|previous|past) (week|weekend|month)\b", "window"
     ):
