@@ -241,7 +241,9 @@ class CatalogueQuestions(Base):
         whole = len(races) > 1 and self.chance(0.4)
         chosen = races if whole else [self.pick(races)]
         modes = ["explicit", "explicit", "explicit", "last", "none"]
-        mode, today = self.when(event, results=shape != "registrations", modes=modes)
+        # a club's list may be of registrations too: with no year, registrations mean the next edition
+        club_registrations = shape == "club" and self.chance(0.5)
+        mode, today = self.when(event, results=shape != "registrations" and not club_registrations, modes=modes)
         if whole:
             name, extra = self.edition_phrase(event, mode)
             at = f"{name} {extra}".strip()
@@ -295,7 +297,7 @@ class CatalogueQuestions(Base):
             )
         elif shape == "club":
             club = self.pick(self.clubs)
-            population = self.pick(["finishers", "registrations"])
+            population = "registrations" if club_registrations else "finishers"
             entries = self.b.population(chosen, population, Where(team=club))
             if population == "finishers":
                 forms = [

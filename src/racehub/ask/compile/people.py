@@ -138,7 +138,7 @@ def compile_list(reading: Reading) -> Query:
 
 
 def _split_distance(split: str | None) -> float | None:
-    if not split:
+    if not split or split.startswith("name:"):
         return None
     if split == "half":
         return 21097.5
@@ -171,7 +171,9 @@ def compile_split(reading: Reading) -> Query:
             place=reading.place or 1,
         )
     distance = _split_distance(reading.split)
-    if distance is not None:
+    if reading.split and reading.split.startswith("name:"):
+        b.add("lower(s.split_name) = :split_name", split_name=reading.split.removeprefix("name:"))
+    elif distance is not None:
         b.add(
             "abs(s.split_distance_m - :split_m) <= :split_tolerance",
             split_m=distance,

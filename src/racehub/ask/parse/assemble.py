@@ -112,6 +112,11 @@ def catalogue_kind(ledger: Ledger, facts: Facts) -> str | None:
         if re.search(pattern, said) and (facts.events or (kind == "start_time" and facts.race_words)):
             claim = next(p for k, _, p in CATALOGUE if k == kind)
             ledger.take_all(claim, "catalogue")
+            ledger.take_all(
+                r"\b(?:are |is )?(?:offered|on offer|available|make up|makes up|made up of|part of|"
+                r"included|in|at|on|have|has|does|do|and|races|distances)\b",
+                "catalogue",
+            )
             return kind
     if re.search(r"\b(events?|races?|editions?|calendar|schedule|what is on|happening)\b", said):
         if (

@@ -568,11 +568,7 @@ def time_limits(ledger: Ledger, facts: Facts, long_race: bool) -> None:
             if raw_unit == "":
                 raw_unit = None
             said = m.group(0)
-            if (
-                raw_unit is None
-                and ":" not in m.group(1)
-                and not said.lstrip().startswith(("sub", "in under"))
-            ):
+            if raw_unit is None and ":" not in m.group(1) and not re.search(r"\b(?:sub|in under)\b", said):
                 continue  # "under 20" is an age unless a unit or a clock time says otherwise
             ms = _duration_ms(m.group(1), raw_unit, long_race)
             if ms is None or ms <= 0:

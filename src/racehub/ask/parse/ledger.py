@@ -153,7 +153,9 @@ class Ledger:
             if m.end() < len(text) and text[m.end()] != " ":
                 continue
             a, b = self.span_of(m.start(), m.end())
-            if all(self._owner[i] is None for i in range(a, b)):
+            # a pattern may step over claimed words (written "_") but must start and end on free ones;
+            # claiming leaves the claimed words with their owner
+            if self._owner[a] is None and self._owner[b - 1] is None:
                 yield m, a, b
 
     def first(self, pattern: re.Pattern[str] | str) -> tuple[re.Match[str], int, int] | None:

@@ -51,7 +51,7 @@ def reports(ledger: Ledger, facts: Facts) -> None:
         facts.report = "rows"
     if facts.report:
         ledger.take_all(
-            r"\b(?:generate|create|make|build|produce|pull|run|export|prepare|put together|"
+            r"\b(?:generate|create|make|build|produce|pull|export|prepare|put together|"
             r"send|email|give|need|want|list)\b",
             "report",
         )
@@ -66,7 +66,7 @@ def reports(ledger: Ledger, facts: Facts) -> None:
 # ------------------------------------------------------------------------------------------- splits
 
 SPLIT_POINT = (
-    r"(half ?marathon|half ?way|halfway|half|13\.1(?: miles?)?|(\d+(?:\.\d+)?) ?(?:k|km)|"
+    r"(aid(?: station)? \d+|half ?marathon|half ?way|halfway|half|13\.1(?: miles?)?|(\d+(?:\.\d+)?) ?(?:k|km)|"
     r"(\d+|one|two|three|five|ten) ?(?:miles?|mi|milers?)|mile (\d+))"
 )
 
@@ -74,13 +74,13 @@ SPLIT_POINT = (
 def splits(ledger: Ledger, facts: Facts) -> None:
     m = (
         ledger.take(
-            rf"\b(?:the |their |his |her )?{SPLIT_POINT} (?:split|splits|split time|split times|mark|point|"
-            r"checkpoint|time check|timing mat|mat)\b",
+            rf"\b(?:splits?|split times?|intermediate times?)(?: time)? (?:at|for|through|to|from) (?:the )?"
+            rf"{SPLIT_POINT}(?: split| mark| point| checkpoint| mat)?\b",
             "split",
         )
         or ledger.take(
-            rf"\b(?:splits?|split times?|intermediate times?)(?: time)? (?:at|for|through|to) (?:the )?"
-            rf"{SPLIT_POINT}\b",
+            rf"\b(?:the |their |his |her )?{SPLIT_POINT} (?:split|splits|split time|split times|mark|point|"
+            r"checkpoint|time check|timing mat|mat)\b",
             "split",
         )
         or ledger.take(
@@ -102,6 +102,8 @@ def splits(ledger: Ledger, facts: Facts) -> None:
 
 def _split_name(m: re.Match[str]) -> str:
     said = m.group(0)
+    if aid := re.search(r"aid(?: station)? (\d+)", said):
+        return f"name:aid {aid.group(1)}"
     if re.search(r"half|13\.1", said):
         return "half"
     if km := re.search(r"(\d+(?:\.\d+)?) ?(?:k|km)\b", said):
@@ -541,7 +543,9 @@ def _ranks(ledger: Ledger, facts: Facts) -> None:
         "rank",
     ):
         facts.winner = True
-        ledger.take_all(r"\bhow (?:fast|quick)\b", "rank")
+        ledger.take_all(
+            r"\bhow (?:fast|quick)\b|\b(?:crossed|across|cross) the (?:finish )?line\b|\bhome\b", "rank"
+        )
     if m := ledger.take(
         r"\b(?:the )?(fastest|quickest|slowest)(?=(?: _)+(?! (?:time|times|pace|paces|finish|finishing|"
         r"split|age)\b)| (?:runner|runners|finisher|finishers|person|one|athlete|overall|of them|of "
@@ -657,9 +661,9 @@ def _aggregates(ledger: Ledger, facts: Facts) -> None:
 
 def _counts_and_lists(ledger: Ledger, facts: Facts) -> None:
     if ledger.take_all(
-        r"\b(?:how many|how much|number of|no of|# of|count(?:ed|s)?(?: of)?|total(?: number)?(?: of)?|"
+        r"(?:(?<![^ ])# of\b|\b(?:how many|how much|number of|no of|count(?:ed|s)?(?: of)?|total(?: number)?(?: of)?|"
         r"tally|headcount|head count|sum of|amount of|quantity of|field size|size of the field|"
-        r"number(?= _)|count(?= _))\b",
+        r"number(?= _)|count(?= _))\b)",
         "count",
     ):
         facts.count = True

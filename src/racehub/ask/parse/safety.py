@@ -12,7 +12,9 @@ SQL_INJECTION = re.compile(
     r";\s*\w|--|/\*|\b(drop|delete|truncate|insert|update|alter|create|grant|revoke)\s+(table|from|into|"
     r"database|schema|role|user|index|view)\b|\bunion\s+(all\s+)?select\b|\bselect\s+\*?\s*\w*\s*from\b|"
     r"\bpg_\w+|\binformation_schema\b|\bset_config\b|\bcurrent_setting\b|\bpg_sleep\b|\bcopy\s+\w+\s+(to|from)\b|"
-    r"\bset\s+role\b|\bset\s+session\b|'\s*(or|and)\s+'?\d|^\s*select\b[^?]*\bfrom\b",
+    r"\bset\s+role\b|\bset\s+session\b|'\s*(or|and)\s+'?\d|^\s*select\b[^?]*\bfrom\b|"
+    r"\bupdate\s+\w+\s+set\b|\bselect\s+[\w*]+(?:\s*,\s*\w+)*\s+from\s+\w+|\blimit\s+\d+\s*$|"
+    r"\b(?:status|time|place)\s*=\s*'",
     re.IGNORECASE,
 )
 
@@ -23,7 +25,8 @@ SYSTEM_PROBES = re.compile(
     r"table names?|column names?|other tenants?|other (timing )?companies|every (timing )?company|"
     r"all (timing )?companies|connection string|credentials?|environment variables?|"
     r"(act|pretend|behave) as (an? )?(admin|administrator|operator|root|superuser)|"
-    r"jailbreak|developer mode|sudo)\b"
+    r"jailbreak|developer mode|sudo|dump|(?:the )?(?:users|persons|entries|results|api_keys|memberships|"
+    r"organizations) table|raw table|raw data dump)\b"
 )
 
 # Verbs that change data, in the form a request takes ("mark", not "marked").
@@ -64,7 +67,7 @@ NAMED_VERB = re.compile(
 )
 NOT_A_NAME = (
     "new|curious|interested|looking|wondering|trying|working|confused|here|back|done|sorry|sure|not|just|"
-    "still|also|asking|writing|calling|reaching|coming|going|checking|hoping|glad|happy|back"
+    "still|also|asking|coming|going|checking|hoping|glad|happy|back"
 )
 IDENTITY_CLAIM = re.compile(
     rf"^(?:hi|hey|hello|ok|okay)?[ ,!.]*(?:i am|i'm|im|this is|it is|it's|my name is) (?!(?:{NOT_A_NAME})\b)"
@@ -97,7 +100,7 @@ def refusal(question: str, ledger: Ledger) -> Outcome | None:
         )
     for sentence in re.split(r"[.!?;,:]+\s+|\n+|\s(?:and|then|but|also)\s", folded):
         words = " ".join(Ledger.of(sentence).tokens)
-        verb = REQUEST.search(words)
+        verb = REQUEST.search(words) or re.search(rf"\b(?:you|u) to (?:{WRITE_VERBS})\b", words)
         if verb and NAMED_VERB.match(sentence.strip()) and not STATED_CHANGE.search(words):
             verb = None  # "Mark Ayala's chip time": a runner named Mark, not a request to mark
         if verb or STATED_CHANGE.search(words):

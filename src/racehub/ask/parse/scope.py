@@ -222,7 +222,7 @@ def _kinds_in(words: list[str], series: Series) -> list[str]:
 
 def race_words(ledger: Ledger, facts: Facts) -> None:
     """Races named by distance outside event names ("the 25K at Blue Ridge", "the women's half")."""
-    if m := ledger.take(WHOLE_EVENT, "whole_event"):
+    if ledger.take_all(WHOLE_EVENT, "whole_event"):
         facts.whole_event = True
     for pattern, _ in RACE_RE:
         for m, a, _b in list(ledger.search(pattern)):
@@ -338,7 +338,7 @@ def years(ledger: Ledger, facts: Facts) -> None:
         spec = YearSpec(sorted(set(said)), "list", " and ".join(map(str, said)))
     if spec is not None:
         spec.said_at = sorted(said_at, key=lambda p: p[1])
-    if ledger.take(EVERY_EDITION, "year"):
+    if ledger.take_all(EVERY_EDITION, "year"):
         if spec is None:
             spec = YearSpec([], "every", "every edition")
         facts.series = True
