@@ -439,13 +439,7 @@ def _editions_for(
         Kind.EXTREME_AGE,
     )
     said = facts.said
-    past_tense = bool(
-        re.search(
-            r"\b(?:were|was|had been|did)\b(?: \S+){0,4} (?:registered|signed up|entered|register|sign up|"
-            r"enter)\b",
-            said,
-        )
-    )
+    past_tense = bool(re.search(r"\b(?:were|was|had been|had) (?:registered|signed up|entered)\b", said))
     if registrations or kind == Kind.RACES:
         # entries are counted for the next edition; once it has been run, for the latest one
         if upcoming and not past_tense:

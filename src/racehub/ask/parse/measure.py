@@ -680,6 +680,7 @@ def _counts_and_lists(ledger: Ledger, facts: Facts) -> None:
         "hi",
         "hey",
         "hello",
+        "hiya",
         "ok",
         "okay",
         "so",
@@ -690,6 +691,20 @@ def _counts_and_lists(ledger: Ledger, facts: Facts) -> None:
         "pls",
         "morning",
         "yo",
+        "there",
+        "good",
+        "afternoon",
+        "evening",
+        "question",
+        "one",
+        "for",
+        "you",
+        "folks",
+        "team",
+        "all",
+        "sorry",
+        "thanks",
+        "but",
     }
     for start in sorted(ledger.sentence_starts):
         first = next((i for i in range(start, len(ledger.tokens)) if ledger.tokens[i] not in greeting), None)
