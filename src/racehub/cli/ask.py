@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from typing import Any
 
 import typer
 from rich.panel import Panel
@@ -65,6 +66,7 @@ def _jsonl(engine: AskEngine, scope: Scope, default_today: date | None) -> None:
         if not line.strip():
             continue
         out: dict[str, object]
+        item: Any = None  # this line's own: a bad line must not inherit the previous line's id
         try:
             item = json.loads(line)
             question = str(item["question"])
