@@ -6,8 +6,10 @@ a participant deletes at once every file that names them."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import os
 import re
 import secrets
@@ -34,6 +36,17 @@ def secret_key(settings: Settings) -> bytes:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
     return path.read_text().strip().encode()
+
+
+def _names_in_one_row(text: str, pairs: list[tuple[re.Pattern[str], re.Pattern[str]]]) -> bool:
+    """Whether one CSV row holds both the first and the last name of one of `pairs`."""
+    if not pairs:
+        return False
+    for row in csv.reader(io.StringIO(text)):
+        cells = "\t".join(row)
+        if any(first.search(cells) and last.search(cells) for first, last in pairs):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -75,21 +88,21 @@ class FileStore:
         return len(expired)
 
     def forget(self, needles: Iterable[str], names: Iterable[tuple[str, str]] = ()) -> int:
-        """Delete every stored file that holds one of `needles` or both halves of one of `names`
-        (first, last: a CSV has them in cells of their own), as whole words, case ignored; how many
-        went."""
+        """Delete every stored file that holds one of `needles` (an email, a phone, a full name) or, in
+        one row, both halves of one of `names` (first, last: a CSV has them in cells of their own), as
+        whole words, case ignored; how many went. A first name in one row and the last name in another
+        are two other people."""
 
         def word(text: str) -> re.Pattern[str]:
             return re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE)
 
         wanted = [word(n) for n in needles if n]
-        pairs = [(word(first), word(last)) for first, last in names]
+        pairs = [(word(first), word(last)) for first, last in names if first and last]
         gone = 0
         for folder in list(self._folders()):
             for path in folder.iterdir():
                 text = path.read_text(encoding="utf-8", errors="replace")
-                named = any(w.search(text) for w in wanted)
-                if named or any(f.search(text) and la.search(text) for f, la in pairs):
+                if any(w.search(text) for w in wanted) or _names_in_one_row(text, pairs):
                     shutil.rmtree(folder, ignore_errors=True)
                     gone += 1
                     break
