@@ -105,6 +105,8 @@ def _header(path: Path, fh: io.TextIOWrapper) -> tuple[Layout, int]:
         header = next(reader, None)
     except UnicodeDecodeError as exc:
         raise _not_utf8(path, exc) from None
+    except csv.Error:
+        raise _unclosed_quote(path.name, 1) from None
     if header is None:
         raise ImportFailed(path.name, 1, None, "file is empty (no header row)")
     return Layout.from_header(path.name, header), reader.line_num
@@ -257,6 +259,13 @@ def _careful(
     return staged, failure
 
 
+def _unclosed_quote(file: str, line: int) -> ImportFailed:
+    """No bundle cell spans lines: a quoted cell that does was never closed."""
+    return ImportFailed(
+        file, line, None, "a quoted cell starts here and is never closed (unterminated quote)"
+    )
+
+
 class _CarefulWriter:
     """Row by row: the csv module reads, the bundle rules parse, csv text in canonical form goes out."""
 
@@ -276,11 +285,18 @@ class _CarefulWriter:
         so the COPY itself still ends cleanly."""
         failure: ImportFailed | UnicodeDecodeError | None = None
         reader = csv.reader(lines)
+        first_line = header_lines + 1  # where the row being read starts
         try:
             for raw in reader:
+                if any("\n" in cell or "\r" in cell for cell in raw):
+                    raise _unclosed_quote(self.staged.file, first_line)
                 self._row(raw, header_lines + reader.line_num)
+                first_line = header_lines + reader.line_num + 1
                 if reader.line_num % CAREFUL_BATCH == 0:
                     self._flush(write)
+        except csv.Error:
+            # The csv module gives up once a quoted cell outgrows its field limit: the quote never closed.
+            failure = _unclosed_quote(self.staged.file, first_line)
         except (ImportFailed, UnicodeDecodeError) as exc:
             failure = exc
         self.watch.flush()
