@@ -23,7 +23,7 @@ from racehub.integrations.copernico.hooks import (
     build_post_scoring_hook,
 )
 from racehub.integrations.http import HttpPolicy
-from racehub.integrations.simkit import RunningServer, start_server_thread
+from racehub.integrations.simulators.kit import RunningServer, start_server_thread
 
 EVENT = ScoringCompleted(
     edition_external_id="CO-61357",

@@ -29,8 +29,8 @@ from racehub.credentials import service as credentials
 from racehub.credentials.crypto import Keyring
 from racehub.db import Database, Scope
 from racehub.integrations.http import HttpPolicy
-from racehub.integrations.simkit import RunningServer
 from racehub.integrations.simulators import SIMULATOR_CREDENTIALS, start_simulator
+from racehub.integrations.simulators.kit import RunningServer
 from racehub.models import Edition, EventSeries
 from racehub.workflows import service
 from racehub.workflows.context import WorkflowEnvironment

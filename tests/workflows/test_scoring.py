@@ -17,7 +17,7 @@ from racehub.auth.service import add_user
 from racehub.db import Scope
 from racehub.db.migrate import alembic_config
 from racehub.imports.service import import_bundle
-from racehub.integrations.simkit import RunningServer, start_server_thread
+from racehub.integrations.simulators.kit import RunningServer, start_server_thread
 from racehub.workflows import service
 from tests.conftest import BUNDLE
 from tests.imports.bundle_files import write_subset

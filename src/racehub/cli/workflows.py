@@ -261,17 +261,35 @@ def new_key() -> None:
 def simulate(
     vendor: str = typer.Argument(..., help="runsignup, raceroster, ctlive or copernico"),
     port: int | None = typer.Option(None, min=1, max=65535, help="default: 8701-8704 by vendor"),
-    bundle: Path | None = typer.Option(None, help="racedata-v1 bundle directory"),
+    bundle: Path | None = typer.Option(None, help="racedata-v1 bundle (default: the sample data)"),
     host: str = typer.Option("127.0.0.1", help="keep it on loopback: demo credentials, open /__control"),
 ) -> None:
-    """Serve a local simulator of a vendor's API over a racedata-v1 bundle (demo, tests)."""
-    from racehub.integrations.simulators import DEFAULT_BUNDLE_DIR, DEFAULT_PORTS, VENDORS, serve
+    """Serve a local simulator of a vendor's API over a racedata-v1 bundle (demo, tests) until Ctrl-C."""
+    from racehub.integrations import registry
+    from racehub.integrations.simulators import DEFAULT_PORTS, SIMULATOR_CREDENTIALS, start_simulator
+    from racehub.sample import sample_bundle
 
-    if vendor not in VENDORS:
-        raise InvalidInput(f"unknown vendor {vendor!r}; expected one of {', '.join(VENDORS)}")
-    started = time.strftime("%H:%M:%S")
-    console.print(f"{started} {vendor} simulator on http://{host}:{port or DEFAULT_PORTS[vendor]}")
-    serve(vendor, bundle or DEFAULT_BUNDLE_DIR, host=host, port=port)
+    registry.get(vendor)
+    source = sample_bundle(get_settings().home, bundle)
+    console.print(f"{vendor} simulator: reading {source} …")
+    port = port or DEFAULT_PORTS[vendor]
+    try:
+        running = start_simulator(vendor, source, host=host, port=port)
+    except OSError as exc:
+        raise InvalidInput(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    fields = ", ".join(f"{name}={value}" for name, value in SIMULATOR_CREDENTIALS[vendor].items())
+    console.print(
+        f"{time.strftime('%H:%M:%S')} {vendor} simulator listening on {running.url} (credentials: {fields}; "
+        f"base_url={running.url})",
+        soft_wrap=True,
+    )
+    try:
+        while running.thread.is_alive():
+            running.thread.join(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
 
 
 def register(app: typer.Typer) -> None:

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from racehub.db import Scope
 from racehub.errors import Conflict, EventNotFound, Forbidden, InvalidInput, NotFound
+from racehub.integrations import registry
 from racehub.workflows import queue, repository
 from racehub.workflows.intent import (
     EditionUnclear,
@@ -42,7 +43,6 @@ from racehub.workflows.intent import (
     parse_request,
     pick_edition,
 )
-from racehub.workflows.providers import VENDOR_NAMES
 from racehub.workflows.repository import EditionRow, RunRow
 from racehub.workflows.schemas import KINDS, RunCounts, WorkflowRunOut
 
@@ -78,10 +78,6 @@ class RunNotFound(NotFound):
 def _require_writer(scope: Scope) -> None:
     if not scope.can_write:
         raise Forbidden("only owners and staff of the timing company may run workflows")
-
-
-def _vendor(provider: str | None) -> str:
-    return VENDOR_NAMES.get(provider or "", provider or "?")
 
 
 def resolve_edition(
@@ -131,13 +127,13 @@ def plan_text(kind: str, edition: EditionRow, *, full: bool = False) -> str:
     if kind == "sync_registrations":
         which = "all registrations" if full else "new and changed registrations"
         return (
-            f"Fetch {which} for {label} from {_vendor(edition.registration_provider)} "
+            f"Fetch {which} for {label} from {registry.label(edition.registration_provider)} "
             f"(event {edition.registration_external_id}), add new entries, update changed ones and remove "
             f"cancelled ones; {edition.entries:,} entries in {races} on file now."
         )
     if kind == "sync_results":
         return (
-            f"Fetch results and splits for {label} from {_vendor(edition.results_provider)} "
+            f"Fetch results and splits for {label} from {registry.label(edition.results_provider)} "
             f"({edition.results_external_id}), store each entry's status, times and splits, then re-score "
             f"places and awards ({races})."
         )
@@ -163,8 +159,8 @@ def plan(
     provider = _check_applicable(kind, edition)
     if not repository.has_credentials(session, edition.org_id, provider):
         raise CredentialsNotConfigured(
-            f"no {_vendor(provider)} credentials are stored for this timing company; an operator can add "
-            f"them with: racehub credentials set --provider {provider}"
+            f"no {registry.label(provider)} credentials are stored for this timing company; an operator "
+            f"can add them with: racehub credentials set --org SLUG --provider {provider}"
         )
     run_id = repository.insert_run(
         session,

@@ -20,9 +20,9 @@ from typing import Any
 
 from fastapi import Body, FastAPI, Header, HTTPException, Query, Response
 
-from racehub.integrations.bundle import Bundle, BundleEvent, BundleRace
 from racehub.integrations.copernico import schemas
-from racehub.integrations.simkit import competition_places, require
+from racehub.integrations.simulators.bundle import Bundle, BundleEvent, BundleRace
+from racehub.integrations.simulators.kit import competition_places, require
 
 MAX_PAGE_SIZE = 1000
 _STATUS_NAMES = {"FIN": "finished", "DNF": "dnf", "DQ": "dsq", "DNS": "withdrawn"}

@@ -22,7 +22,7 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from racehub.integrations.bundle import Bundle, BundleParticipant
+from racehub.integrations.simulators.bundle import Bundle, BundleParticipant
 
 FaultKind = Literal[
     "rate_limit", "unavailable", "server_error", "slow", "html", "truncated", "oversized", "redirect"
