@@ -17,6 +17,7 @@ from starlette.types import Scope as ASGIScope
 
 from racehub.ask.endpoints import router as ask_router
 from racehub.auth.dependencies import database_of, run_with_connection
+from racehub.auth.endpoints import router as keys_router
 from racehub.chat.endpoints import router as chat_router
 from racehub.config import Settings, get_settings
 from racehub.db import Database, Scope, get_database
@@ -39,6 +40,7 @@ ROUTERS: list[APIRouter] = [
     ask_router,
     chat_router,
     workflows_router,
+    keys_router,
 ]
 
 _HTTP_ERROR_NAMES = {

@@ -15,6 +15,7 @@ from racehub.db.engine import set_database
 def cli_db(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
     """`db` as the database every `racehub` command in this test uses, with settings read afresh."""
     monkeypatch.setenv("RACEHUB_HOME", str(db.settings.home))
+    monkeypatch.setenv("COLUMNS", "200")  # rich tables whole, not cut to 80 columns
     get_settings.cache_clear()
     set_database(db)
     yield db

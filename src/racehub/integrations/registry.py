@@ -99,30 +99,48 @@ def _copernico(secrets: Mapping[str, str], base: str | None, options: dict[str, 
     from racehub.integrations.copernico.client import CopernicoClient
 
     # In production the public (results) and private (push, scoring) APIs have two hosts; elsewhere one.
-    return CopernicoClient(
-        secrets["api_key"], **_at(base, "public_base_url", "api_base_url"), **options
-    )
+    return CopernicoClient(secrets["api_key"], **_at(base, "public_base_url", "api_base_url"), **options)
 
 
 PROVIDERS: dict[str, Provider] = {
     p.name: p
     for p in (
         Provider(
-            "runsignup", "RunSignUp", ("api_key", "api_secret"), (),
-            frozenset({"registrations", "results"}), "/Rest", _runsignup,
+            "runsignup",
+            "RunSignUp",
+            ("api_key", "api_secret"),
+            (),
+            frozenset({"registrations", "results"}),
+            "/Rest",
+            _runsignup,
         ),
         Provider(
-            "raceroster", "RaceRoster", ("client_id", "client_secret", "username", "password"), (),
-            frozenset({"registrations"}), "", _raceroster,
+            "raceroster",
+            "RaceRoster",
+            ("client_id", "client_secret", "username", "password"),
+            (),
+            frozenset({"registrations"}),
+            "",
+            _raceroster,
         ),
         Provider(
-            "ctlive", "ChronoTrack Live", ("client_id", "user_id", "password"), (),
-            frozenset({"results"}), "/api", _ctlive,
+            "ctlive",
+            "ChronoTrack Live",
+            ("client_id", "user_id", "password"),
+            (),
+            frozenset({"results"}),
+            "/api",
+            _ctlive,
         ),
         # post_scoring_hook: https://... or lambda:function[@region], told when a Copernico scoring ends.
         Provider(
-            "copernico", "Copernico", ("api_key",), ("post_scoring_hook",),
-            frozenset({"results", "scoring"}), "", _copernico,
+            "copernico",
+            "Copernico",
+            ("api_key",),
+            ("post_scoring_hook",),
+            frozenset({"results", "scoring"}),
+            "",
+            _copernico,
         ),
     )
 }

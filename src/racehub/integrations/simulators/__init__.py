@@ -70,24 +70,27 @@ SIMULATOR_CREDENTIALS: dict[str, dict[str, str]] = {
 AppBuilder = Callable[[Bundle, RegistrationStore | None, Mapping[str, str], dict[str, Any]], FastAPI]
 
 
-def _runsignup(bundle: Bundle, store: RegistrationStore | None, secrets: Mapping[str, str],
-               settings: dict[str, Any]) -> FastAPI:
+def _runsignup(
+    bundle: Bundle, store: RegistrationStore | None, secrets: Mapping[str, str], settings: dict[str, Any]
+) -> FastAPI:
     from racehub.integrations.simulators.runsignup import build_app
 
     assert store is not None
     return build_app(bundle, store, api_key=secrets["api_key"], api_secret=secrets["api_secret"])
 
 
-def _raceroster(bundle: Bundle, store: RegistrationStore | None, secrets: Mapping[str, str],
-                settings: dict[str, Any]) -> FastAPI:
+def _raceroster(
+    bundle: Bundle, store: RegistrationStore | None, secrets: Mapping[str, str], settings: dict[str, Any]
+) -> FastAPI:
     from racehub.integrations.simulators.raceroster import build_app
 
     assert store is not None
     return build_app(bundle, store, credentials=dict(secrets), **settings)
 
 
-def _ctlive(bundle: Bundle, store: RegistrationStore | None, secrets: Mapping[str, str],
-            settings: dict[str, Any]) -> FastAPI:
+def _ctlive(
+    bundle: Bundle, store: RegistrationStore | None, secrets: Mapping[str, str], settings: dict[str, Any]
+) -> FastAPI:
     from racehub.integrations.simulators.ctlive import build_app
 
     return build_app(
@@ -95,8 +98,9 @@ def _ctlive(bundle: Bundle, store: RegistrationStore | None, secrets: Mapping[st
     )
 
 
-def _copernico(bundle: Bundle, store: RegistrationStore | None, secrets: Mapping[str, str],
-               settings: dict[str, Any]) -> FastAPI:
+def _copernico(
+    bundle: Bundle, store: RegistrationStore | None, secrets: Mapping[str, str], settings: dict[str, Any]
+) -> FastAPI:
     from racehub.integrations.simulators.copernico import build_app
 
     return build_app(bundle, api_key=secrets["api_key"], **settings)
