@@ -24,6 +24,10 @@ from racehub.workflows.providers import ProviderFactory
 from racehub.workflows.repository import EditionRow, RunRow
 
 ProgressFn = Callable[[str, int, int], None]  # (what, done, total)
+# Entries of a run's progress that are not checkpoints (start with "_"): the step under way, a long fetch.
+STEP_KEY = "_step"
+LIVE_KEY = "_live"
+FAILURES_KEY = "_failures"  # why each earlier attempt failed, oldest first
 
 
 class TransientWorkflowError(RaceHubError):
@@ -94,8 +98,14 @@ class RunContext:
         self.run.progress[key] = detail
 
     def report(self, what: str, done: int, total: int) -> None:
+        """A step begins (or all are done): told to an in-process follower, and kept on the run (`_step`)
+        for followers elsewhere (`racehub workflows run` beside a worker, "how is it going?")."""
         if self.env.progress is not None:
             self.env.progress(what, done, total)
+        with self.env.database.session(Scope.tenant(self.run.org_id)) as session:
+            repository.checkpoint(
+                session, self.run.id, STEP_KEY, (0, 0, 0, 0), {"step": what, "done": done, "total": total}
+            )
 
     def live(self, what: str, fetched: int) -> None:
         """Show a long fetch moving (throttled): written in its own tiny transaction, outside the step's."""
@@ -105,7 +115,7 @@ class RunContext:
         self._live_at = now
         with self.env.database.session(Scope.tenant(self.run.org_id)) as session:
             repository.checkpoint(
-                session, self.run.id, "_live", (0, 0, 0, 0), {"step": what, "fetched": fetched}
+                session, self.run.id, LIVE_KEY, (0, 0, 0, 0), {"step": what, "fetched": fetched}
             )
 
 

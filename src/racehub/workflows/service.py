@@ -36,6 +36,7 @@ from racehub.db import Scope
 from racehub.errors import Conflict, EventNotFound, Forbidden, InvalidInput, NotFound
 from racehub.integrations import registry
 from racehub.workflows import queue, repository
+from racehub.workflows.context import LIVE_KEY, STEP_KEY
 from racehub.workflows.intent import (
     EditionUnclear,
     WorkflowIntent,
@@ -57,6 +58,7 @@ __all__ = [
     "parse_request",
     "plan",
     "plan_intent",
+    "progress_text",
     "resolve_edition",
     "start",
     "status_text",
@@ -252,6 +254,18 @@ def _counts(run: RunRow) -> str:
     return f"{run.fetched:,} fetched, {run.inserted:,} new, {run.updated:,} updated, {run.removed:,} removed"
 
 
+def _under_way(run: RunRow) -> str:
+    """What a running run is doing: its step ("step 2 of 4, Marathon: scoring"), a long fetch's count."""
+    said = ""
+    step = run.progress.get(STEP_KEY)
+    if isinstance(step, dict) and step.get("total"):
+        said = f"; step {min(int(step['done']) + 1, int(step['total']))} of {step['total']}: {step['step']}"
+    live = run.progress.get(LIVE_KEY)
+    if isinstance(live, dict):
+        said += f"; now fetching {live['step']} ({live['fetched']:,} so far)"
+    return said
+
+
 def status_text(run: RunRow) -> str:
     """One or two sentences a person can read: where the run stands and what it did."""
     what = f"The {KIND_NAMES.get(run.kind, run.kind)} of {run.event_name} {run.year} (run #{run.id})"
@@ -266,15 +280,30 @@ def status_text(run: RunRow) -> str:
         retry = f" Last attempt: {run.error}." if run.error else ""
         return f"{what} is queued since {_when(run.confirmed_at or run.created_at, tz)}.{retry}"
     if run.state == "running":
-        live = run.progress.get("_live")
-        moving = (
-            f"; now fetching {live['step']} ({live['fetched']:,} so far)" if isinstance(live, dict) else ""
-        )
         since = _when(run.started_at, tz)
-        return f"{what} is running since {since} (attempt {run.attempts}): {_counts(run)}{moving}."
+        return f"{what} is running since {since} (attempt {run.attempts}): {_counts(run)}{_under_way(run)}."
     if run.state == "succeeded":
-        return f"{what} finished at {_when(run.finished_at, tz)}: {_counts(run)}."
+        tries = f" It took {run.attempts} attempts." if run.attempts > 1 else ""
+        return f"{what} finished at {_when(run.finished_at, tz)}: {_counts(run)}.{tries}"
     return f"{what} failed at {_when(run.finished_at, tz)} after {run.attempts} attempt(s): {run.error}."
+
+
+def followed(session: Session, run: RunRow) -> RunRow:
+    """The run that does the work: `run` itself, or the run it joined (same kind and edition)."""
+    seen = {run.id}
+    while run.duplicate_of is not None and run.duplicate_of not in seen:
+        seen.add(run.duplicate_of)
+        run = get(session, run.duplicate_of)
+    return run
+
+
+def progress_text(session: Session, run_id: int) -> str:
+    """Where run `run_id` stands; for a run that joined another, where that one stands."""
+    run = get(session, run_id)
+    leader = followed(session, run)
+    if leader.id == run.id:
+        return status_text(run)
+    return f"Run #{run.id} joined run #{leader.id}. {status_text(leader)}"
 
 
 def latest_status_text(session: Session, intent: WorkflowIntent) -> str:
