@@ -54,7 +54,7 @@ def outbox(
 @fails_cleanly
 def audit(
     user: str | None = typer.Option(None, help="a user's email (or id), or the account someone claimed"),
-    kind: str | None = typer.Option(None, help="login, login.challenge, question, workflow, erasure"),
+    kind: str | None = typer.Option(None, help="login, login.challenge, question, workflow or erasure"),
     since: str | None = typer.Option(None, help="a date, a time, or a span back from now: 30m, 12h, 7d"),
     limit: int = typer.Option(50, min=1, max=5000),
 ) -> None:
