@@ -75,14 +75,14 @@ class TestScoreInCopernicoFromChat:
         reply(chat(client, world.dave.key, ask, first, "yes", chat_id="wf-a"))
         again = reply(chat(client, world.dave.key, ask, chat_id="wf-b"))
         joined = reply(chat(client, world.dave.key, ask, again, "yes", chat_id="wf-b"))
-        assert "joined run \\#1" in joined
+        assert "joined run #1" in joined
 
         progress = reply(
             chat(client, world.dave.key, ask, again, "yes", joined, "how is it going?", chat_id="wf-b")
         )
 
-        assert progress.startswith("Run \\#2 joined run \\#1.")
-        assert "(run \\#1) is queued since" in progress
+        assert progress.startswith("Run #2 joined run #1.")
+        assert "(run #1) is queued since" in progress
 
     def test_another_company_cannot_plan_it(
         self, client: TestClient, world: ChatWorld, chat_db: Database

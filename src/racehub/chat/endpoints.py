@@ -31,7 +31,7 @@ from racehub.chat.schemas import (
     VerifyIn,
     WhoAmI,
 )
-from racehub.chat.service import CODE_SENT, ChatService, ChatTurn
+from racehub.chat.service import CODE_SENT_WEB, ChatService, ChatTurn
 from racehub.db import Scope
 from racehub.errors import InvalidInput
 
@@ -144,7 +144,7 @@ async def start_login(body: ChallengeIn, service: ChatServiceDep, request: Reque
         request, lambda: service.login.start(claim, address=address, via="session")
     )
     ttl = service.settings.login_code_ttl_s
-    message = CODE_SENT.format(claim=claim.describe(), minutes=max(ttl // 60, 1))
+    message = CODE_SENT_WEB.format(claim=claim.describe(), minutes=max(ttl // 60, 1))
     return ChallengeOut(challenge=issued.token, message=message, expires_in=ttl)
 
 

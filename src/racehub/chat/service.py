@@ -43,6 +43,12 @@ CODE_SENT = (
     "If {claim} has a RaceHub account, a 6-digit login code is on its way to the email on file. "
     "Reply here with the code, or with `password: ...`. The code works once and expires in {minutes} minutes."
 )
+# The same on the web page, whose form has a code field and a password button of its own (plain text:
+# the page shows it as it is).
+CODE_SENT_WEB = (
+    "If {claim} has a RaceHub account, a 6-digit login code is on its way to the email on file. "
+    "Enter it below; it works once and expires in {minutes} minutes."
+)
 LOGIN_FAILED = (
     "That code or password is not valid, or it has expired or been used. "
     "Say who you are again to get a new code."
