@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,6 +26,10 @@ class Settings(BaseSettings):
 
     # Signing key for download URLs and chat sessions; generated per home when unset.
     secret_key: SecretStr | None = None
+    # The address people reach RaceHub at (https://racehub.example.com, behind a proxy): every link it
+    # hands out (CSV downloads in answers, chat, tools) starts with it. Unset: the address of the request
+    # (relative links in /v1/ask), which is loopback when Open WebUI calls RaceHub on the same machine.
+    public_url: str | None = None
 
     ask_statement_timeout_ms: int = 5000
     ask_max_rows: int = 1000
@@ -68,6 +73,17 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = False
+
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError("RACEHUB_PUBLIC_URL must be an http(s) address such as https://racehub.example.com")
+        return value.strip().rstrip("/")
 
 
 @lru_cache(maxsize=1)

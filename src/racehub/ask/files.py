@@ -62,6 +62,7 @@ class FileStore:
         self.root = Path(settings.home) / "files"
         self.key = secret_key(settings)
         self.ttl_s = ttl_s
+        self.public_url = (settings.public_url or "").rstrip("/")  # links start with it (RACEHUB_PUBLIC_URL)
 
     def save(self, name: str, content: str, media_type: str = "text/csv") -> StoredFile:
         if not SAFE_NAME.match(name):
@@ -114,7 +115,7 @@ class FileStore:
     def url(self, stored: StoredFile, *, now: float | None = None) -> str:
         expires = int((now or time.time()) + self.ttl_s)
         sig = self._signature(stored.token, stored.name, expires)
-        return f"/v1/files/{stored.token}/{stored.name}?expires={expires}&signature={sig}"
+        return f"{self.public_url}/v1/files/{stored.token}/{stored.name}?expires={expires}&signature={sig}"
 
     def open(self, token: str, name: str, expires: int, signature: str) -> Path:
         """The file behind a signed URL; Unauthorized when the signature is wrong or expired."""
