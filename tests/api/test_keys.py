@@ -87,3 +87,30 @@ class TestExpiry:
             )
 
         assert fresh_client.get("/v1/events", headers=auth(key)).status_code == 401
+
+
+class TestBrowsersOfAllowedOrigins:
+    def test_cors_only_for_configured_origins(self, db: Database, fresh_world: World) -> None:
+        from racehub.app import create_app
+
+        settings = db.settings.model_copy(update={"cors_origins": ["https://chat.example.com"]})
+        with TestClient(create_app(db, settings)) as client:
+            allowed = client.options(
+                "/tools/events",
+                headers={
+                    "Origin": "https://chat.example.com",
+                    "Access-Control-Request-Method": "GET",
+                    "Access-Control-Request-Headers": "authorization",
+                },
+            )
+            other = client.get(
+                "/v1/events", headers={"Origin": "https://evil.example", **auth(fresh_world.a.owner_key)}
+            )
+            listed = client.get(
+                "/v1/events", headers={"Origin": "https://chat.example.com", **auth(fresh_world.a.owner_key)}
+            )
+
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "https://chat.example.com"
+        assert "access-control-allow-origin" not in other.headers
+        assert listed.headers["access-control-allow-origin"] == "https://chat.example.com"
