@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +10,7 @@ from sqlalchemy.orm import Session
 from racehub.auth import repository
 from racehub.auth.passwords import hash_secret
 from racehub.auth.repository import KeyOwner, KeyRow, MemberRow
+from racehub.auth.tokens import new_token, token_hash
 from racehub.db.scope import Scope
 from racehub.errors import (
     Conflict,
@@ -29,13 +28,19 @@ KEY_PREFIX = "rh_"
 MAX_KEY_DAYS = 3650
 
 
-def hash_api_key(key: str) -> str:
-    # API keys carry 190 bits of randomness, so a fast hash is enough to make the stored value useless.
-    return hashlib.sha256(key.encode()).hexdigest()
+hash_api_key = token_hash  # what is stored of a key
 
 
-def add_user(session: Session, *, email: str, name: str, org_slug: str | None, role: str | None,
-             password: str | None = None, operator: bool = False) -> User:
+def add_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    org_slug: str | None,
+    role: str | None,
+    password: str | None = None,
+    operator: bool = False,
+) -> User:
     """Create a user (or add a membership to an existing one)."""
     email = email.strip()
     if "@" not in email or len(email) > 254:
@@ -58,8 +63,14 @@ def add_user(session: Session, *, email: str, name: str, org_slug: str | None, r
     return user
 
 
-def create_api_key(session: Session, *, email: str, org_slug: str | None = None,
-                   label: str | None = None, expires_in_days: int | None = None) -> str:
+def create_api_key(
+    session: Session,
+    *,
+    email: str,
+    org_slug: str | None = None,
+    label: str | None = None,
+    expires_in_days: int | None = None,
+) -> str:
     """A new API key for a user, bound to one of their organizations, valid for `expires_in_days` days
     (None: until revoked); returns the key once."""
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_KEY_DAYS:
@@ -88,7 +99,7 @@ def create_api_key(session: Session, *, email: str, org_slug: str | None = None,
 
 def new_api_key() -> str:
     """A fresh key value: the prefix and 192 random bits."""
-    return f"{KEY_PREFIX}{secrets.token_urlsafe(24)}"
+    return new_token(KEY_PREFIX)
 
 
 def scope_for_key(session: Session, key: str) -> tuple[Scope, KeyOwner]:
@@ -99,6 +110,20 @@ def scope_for_key(session: Session, key: str) -> tuple[Scope, KeyOwner]:
     if owner is None:
         raise Unauthorized("invalid API key")
     return scope_for_owner(owner), owner
+
+
+def acting_owner(session: Session, email: str) -> KeyOwner | None:
+    """Who a user acts as when nothing names a company (a login by email, `racehub ask --as`): their
+    first organization; a platform operator without one acts for every tenant. None when the user is
+    unknown or belongs to no organization."""
+    user = repository.user_by_email(session, email)
+    if user is None:
+        return None
+    orgs = repository.memberships(session, user.id)
+    if not orgs and not user.is_operator:
+        return None
+    org_id, role = orgs[0] if orgs else (None, None)
+    return KeyOwner(user.id, user.email, user.name, org_id, role, user.is_operator)
 
 
 def scope_for_owner(owner: KeyOwner) -> Scope:
@@ -162,6 +187,10 @@ def add_organization(session: Session, *, slug: str, name: str) -> Organization:
     return org
 
 
+def user_by_email(session: Session, email: str) -> User | None:
+    return repository.user_by_email(session, email)
+
+
 def _user(session: Session, email: str) -> User:
     user = repository.user_by_email(session, email)
     if user is None:
@@ -212,8 +241,9 @@ def set_role(session: Session, *, email: str, org_slug: str, role: str) -> str:
     return current
 
 
-def list_keys(session: Session, *, org_id: int | None = None, email: str | None = None,
-              include_revoked: bool = False) -> list[KeyRow]:
+def list_keys(
+    session: Session, *, org_id: int | None = None, email: str | None = None, include_revoked: bool = False
+) -> list[KeyRow]:
     """Keys (never their values), newest first: of one organization, one user, or all."""
     user_id = _user(session, email).id if email else None
     return repository.keys(session, org_id=org_id, user_id=user_id, include_revoked=include_revoked)

@@ -106,7 +106,7 @@ def run(
     wait: bool = typer.Option(True, help="follow the run until it ends"),
 ) -> None:
     """Plan a run, confirm it, and follow it with a progress bar (runs it here if no worker is up)."""
-    from racehub.workflows import repository, service
+    from racehub.workflows import service
 
     db = database()
     with db.session(Scope.operator()) as session:
@@ -117,7 +117,7 @@ def run(
         raise typer.Exit(1)
     with db.session(Scope.operator()) as session:
         queued = service.confirm(session, Scope.operator(), planned.id)
-        workers = repository.live_workers(session, get_settings().worker_stalled_after_s)
+        workers = service.live_workers(session, get_settings().worker_stalled_after_s)
     console.print(service.status_text(queued))
     if not wait:
         return
@@ -153,8 +153,12 @@ def _follow(db: Database, run_id: int, *, run_here: bool) -> RunRow:
             if isinstance(step, dict) and step.get("total"):
                 total = max(int(step["total"]), 1)
                 note = f" ({live['fetched']:,} fetched)" if isinstance(live, dict) else ""
-                bar.update(task, description=f"{step['step']}{note}", completed=min(int(step["done"]), total),
-                           total=total)
+                bar.update(
+                    task,
+                    description=f"{step['step']}{note}",
+                    completed=min(int(step["done"]), total),
+                    total=total,
+                )
             elif state.state != "queued":
                 bar.update(task, description=state.state)
             failures = state.progress.get(FAILURES_KEY)

@@ -27,6 +27,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from racehub.backoff import equal_jitter
 from racehub.integrations.base import (
     UnsafeDestinationError,
     VendorAuthError,
@@ -244,9 +245,7 @@ class VendorHttp:
             waited += delay
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.policy.backoff_cap, self.policy.backoff_base * 2 ** (attempt - 1))
-        # "Equal jitter": at least half the exponential step, so retries never bunch at zero.
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+        return equal_jitter(attempt, self.policy.backoff_base, self.policy.backoff_cap, self._rng)
 
     def _final(self, failure: VendorError, attempts: int) -> VendorError:
         if attempts > 1:

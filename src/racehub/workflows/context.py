@@ -15,6 +15,7 @@ import psycopg
 import sqlalchemy.exc
 from sqlalchemy.orm import Session
 
+from racehub.backoff import equal_jitter
 from racehub.config import Settings
 from racehub.db import Database, Scope
 from racehub.errors import RaceHubError
@@ -146,8 +147,7 @@ def retry_delay(
     """
     if attempt >= settings.workflow_max_attempts or not is_retryable(exc):
         return None
-    ceiling = min(settings.workflow_retry_cap_s, settings.workflow_retry_base_s * 2 ** (attempt - 1))
-    delay = ceiling / 2 + (rng or random.Random()).uniform(0, ceiling / 2)
+    delay = equal_jitter(attempt, settings.workflow_retry_base_s, settings.workflow_retry_cap_s, rng)
     retry_after = getattr(exc, "retry_after", None)
     if isinstance(retry_after, int | float):
         if retry_after > settings.workflow_retry_cap_s:

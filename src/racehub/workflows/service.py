@@ -232,6 +232,11 @@ def get(session: Session, run_id: int) -> RunRow:
     return run
 
 
+def live_workers(session: Session, within_s: float) -> int:
+    """Workers that sent a heartbeat in the last `within_s` seconds."""
+    return repository.live_workers(session, within_s)
+
+
 def list_runs(
     session: Session,
     *,
