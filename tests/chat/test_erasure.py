@@ -164,7 +164,8 @@ class TestErasingAPerson:
             chat_db,
             "SELECT count(*) FROM external_refs WHERE (kind = 'entry' AND local_id = ANY(:e)) "
             "OR (kind = 'person' AND local_id = :p)",
-            e=list(runner.entry_ids), p=runner.person_id,
+            e=list(runner.entry_ids),
+            p=runner.person_id,
         )[0][0]
         counts = {
             table: operator_rows(

@@ -35,9 +35,7 @@ class TestForget:
         by_phone = store.save("c.csv", HEADER + "40-44,F,1,104,A,R,,757-555-0101\n")
         other = store.save("d.csv", HEADER + "Overall,F,1,105,Alicia,Ramseyer,,\n")
 
-        gone = store.forget(
-            ["Alice Ramsey", "alice@example.com", "757-555-0101"], [("Alice", "Ramsey")]
-        )
+        gone = store.forget(["Alice Ramsey", "alice@example.com", "757-555-0101"], [("Alice", "Ramsey")])
 
         assert gone == 3
         assert not by_name.path.exists()

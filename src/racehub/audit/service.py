@@ -34,6 +34,7 @@ class Actor:
 def _clip(value: str | None) -> str | None:
     return value if value is None or len(value) <= MAX_TEXT else value[: MAX_TEXT - 1] + "…"
 
+
 # What the log records: logins and login challenges, questions, workflow requests, erasures.
 KINDS = ("login", "login.challenge", "question", "workflow", "erasure")
 

@@ -54,10 +54,18 @@ def memberships(session: Session, user_id: int) -> list[tuple[int, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def add_api_key(session: Session, user_id: int, org_id: int | None, prefix: str, key_hash: str,
-                label: str | None, expires_at: datetime | None = None) -> ApiKey:
-    key = ApiKey(user_id=user_id, org_id=org_id, prefix=prefix, key_hash=key_hash, label=label,
-                 expires_at=expires_at)
+def add_api_key(
+    session: Session,
+    user_id: int,
+    org_id: int | None,
+    prefix: str,
+    key_hash: str,
+    label: str | None,
+    expires_at: datetime | None = None,
+) -> ApiKey:
+    key = ApiKey(
+        user_id=user_id, org_id=org_id, prefix=prefix, key_hash=key_hash, label=label, expires_at=expires_at
+    )
     session.add(key)
     session.flush()
     return key
@@ -122,8 +130,9 @@ class KeyRow:
     revoked_at: datetime | None
 
 
-def keys(session: Session, *, org_id: int | None = None, user_id: int | None = None,
-         include_revoked: bool = False) -> list[KeyRow]:
+def keys(
+    session: Session, *, org_id: int | None = None, user_id: int | None = None, include_revoked: bool = False
+) -> list[KeyRow]:
     rows = session.execute(
         text(
             """

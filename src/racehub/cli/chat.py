@@ -67,8 +67,14 @@ def audit(
         if e.sql:
             what += f"\n[dim]{e.sql[:300]}[/dim]"
         table.add_row(
-            f"{e.at:%Y-%m-%d %H:%M:%S}", e.kind, e.outcome, e.user_email or e.actor or "", e.via or "",
-            e.client_addr or "", what, "" if e.row_count is None else str(e.row_count),
+            f"{e.at:%Y-%m-%d %H:%M:%S}",
+            e.kind,
+            e.outcome,
+            e.user_email or e.actor or "",
+            e.via or "",
+            e.client_addr or "",
+            what,
+            "" if e.row_count is None else str(e.row_count),
             "" if e.elapsed_ms is None else f"{e.elapsed_ms:.0f}",
         )
     # Piped output (a file, grep) is not squeezed to 80 columns.

@@ -27,8 +27,12 @@ def import_racedata(
     db = database()
     started = time.perf_counter()
     with Progress(
-        TextColumn("{task.description:<34}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console, transient=False,
+        TextColumn("{task.description:<34}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     ) as bar:
         task = bar.add_task("importing", total=None)
 
@@ -47,8 +51,10 @@ def show_import(report: ImportReport, source: Path, elapsed: float) -> None:
     (derived tables such as persons, places and awards included, so they need not add up)."""
     read = sum(report.read.values())
     if not report.changed:
-        console.print(f"{source.name}: {read:,} rows read from {len(report.read)} files, all already here: "
-                      "nothing changed")
+        console.print(
+            f"{source.name}: {read:,} rows read from {len(report.read)} files, all already here: "
+            "nothing changed"
+        )
     else:
         table = Table(title=f"import of {source.name}")
         for column in ("table", "new", "updated"):
@@ -58,9 +64,7 @@ def show_import(report: ImportReport, source: Path, elapsed: float) -> None:
             if inserted or updated:
                 table.add_row(name, f"{inserted:,}", f"{updated:,}")
         console.print(table)
-        console.print(
-            f"{read:,} rows read from {len(report.read)} files; {report.races_scored} races scored"
-        )
+        console.print(f"{read:,} rows read from {len(report.read)} files; {report.races_scored} races scored")
     if report.erased_skipped:
         console.print(f"{report.erased_skipped:,} erased participants left out (with their results)")
     console.print(f"done in {elapsed:.1f} s")
@@ -92,6 +96,11 @@ def score(
     for column in ("id", "finishers", "awards", "rows changed"):
         table.add_column(column, justify="right")
     for s in scores:
-        table.add_row(labels.get(s.race_id, "?"), str(s.race_id), f"{s.finishers:,}", str(s.awards),
-                      f"{s.changed_rows:,}")
+        table.add_row(
+            labels.get(s.race_id, "?"),
+            str(s.race_id),
+            f"{s.finishers:,}",
+            str(s.awards),
+            f"{s.changed_rows:,}",
+        )
     console.print(table)

@@ -48,8 +48,10 @@ CONNECTOR = "_connector"  # the kept connector key's entry in KEYS_FILE
 EXAMPLES = (
     ("acme-racing", "How many runners finished the Shamrock Marathon last year?"),
     ("summit-sports-timing", "Score Boston Marathon in Copernico"),
-    ("tidewater-timing", "Generate CSV of award winners with mailing addresses for the 2025 Richmond Turkey "
-                         "Trot 5K"),
+    (
+        "tidewater-timing",
+        "Generate CSV of award winners with mailing addresses for the 2025 Richmond Turkey Trot 5K",
+    ),
 )
 
 
@@ -151,12 +153,14 @@ def _banner(url: str, keys: DemoKeys, simulators: dict[str, RunningServer], home
     for login in logins:
         people.add_row(login.org_name, login.email, login.key)
     sims = ", ".join(f"{vendor} {running.url}" for vendor, running in simulators.items())
-    console.print(Panel.fit(
-        f"RaceHub is at [bold]{url}[/bold]  (the chat page; API docs at {url}docs)\n"
-        f"A worker runs beside it; vendor simulators: {sims}\n"
-        f"Data, keys and logs under {home}. Ctrl-C stops everything the demo started.",
-        title="demo ready",
-    ))
+    console.print(
+        Panel.fit(
+            f"RaceHub is at [bold]{url}[/bold]  (the chat page; API docs at {url}docs)\n"
+            f"A worker runs beside it; vendor simulators: {sims}\n"
+            f"Data, keys and logs under {home}. Ctrl-C stops everything the demo started.",
+            title="demo ready",
+        )
+    )
     console.print(people)
     by_org = {login.org_slug: login for login in logins}
     console.print("\n[bold]Try[/bold] (log in on the page as the company's contact, or ask with its key):")
@@ -172,13 +176,17 @@ def _banner(url: str, keys: DemoKeys, simulators: dict[str, RunningServer], home
         console.print(
             f"curl -s -H 'Authorization: Bearer {acme.key}' -H 'Content-Type: application/json' "
             f"-d '{question}' {url}v1/ask",
-            soft_wrap=True, highlight=False, markup=False,
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
         )
     console.print(
         f"\nA chat client such as Open WebUI connects with the connector key {keys.connector} "
-        "(it names nobody: people log in by saying \"I'm John from Acme Racing\" in the chat, as on the "
+        '(it names nobody: people log in by saying "I\'m John from Acme Racing" in the chat, as on the '
         "page). Their one-time codes are printed by: racehub outbox",
-        soft_wrap=True, highlight=False, markup=False,
+        soft_wrap=True,
+        highlight=False,
+        markup=False,
     )
 
 

@@ -37,9 +37,7 @@ CAREFUL_BATCH = 20_000
 # Characters str.strip() removes beyond ASCII (the row pattern keeps out the ASCII ones), UTF-8 encoded:
 # U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000. A chunk holding any of
 # them is not canonical.
-_BLANKS = re.compile(
-    b"\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80"
-)
+_BLANKS = re.compile(b"\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80")
 
 
 class Prover:
@@ -141,7 +139,11 @@ def stage_file(
 def _canonical(
     session: Session,
     path: Path,
-    layout: Layout, header_lines: int, provers: list[Prover], progress: Progress | None, total: int
+    layout: Layout,
+    header_lines: int,
+    provers: list[Prover],
+    progress: Progress | None,
+    total: int,
 ) -> StagedFile:
     with path.open("rb") as raw:
         _skip_lines(raw, header_lines)

@@ -22,6 +22,7 @@ AGE_GROUP = """CASE
         ELSE ({age} / 10 * 10)::text || '-' || ({age} / 10 * 10 + 9)::text END
     END"""
 
+
 def placed_rows_sql(source: str) -> str:
     """`source`'s rows with is_fin, age_group and the three places (NULL for anyone not placed).
 
