@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from racehub.config import get_settings
 from racehub.db import Database
 from racehub.db.engine import set_database
+from tests.conftest import reset_logging
+
+
+@pytest.fixture
+def private_dir() -> Iterator[Path]:
+    """A folder for an embedded server's data, outside pytest's temp root (which concurrent pytest runs
+    on the machine prune) and readable by the `pgserver` user PostgreSQL runs as under root."""
+    folder = Path(tempfile.mkdtemp(prefix="racehub-cli-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """Every CLI test starts and ends with the default logging (see `reset_logging`)."""
+    reset_logging()
+    yield
+    reset_logging()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from typer.testing import CliRunner
 
 from racehub.cli import app as cli
 from racehub.config import get_settings
-from racehub.db.embedded import embedded_running, start_embedded
+from racehub.db.embedded import embedded_running, start_embedded, stop_embedded
 
 
 def _alive(pid: int) -> bool:
@@ -25,13 +24,13 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("RACEHUB_HOME", str(tmp_path))
+def home(private_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("RACEHUB_HOME", str(private_dir))
     monkeypatch.delenv("RACEHUB_DATABASE_URL", raising=False)
-    os.chmod(tmp_path, 0o755)  # as root, PostgreSQL runs as the `pgserver` user and must reach its data
     get_settings.cache_clear()
-    yield tmp_path
+    yield private_dir
     get_settings.cache_clear()
+    stop_embedded(private_dir / "pgdata")  # whatever a failed test left running
 
 
 class TestDbStop:

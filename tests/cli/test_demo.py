@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from typer.testing import CliRunner
 
 from racehub.cli import app as cli
 from racehub.config import get_settings
-from racehub.db.embedded import embedded_running
+from racehub.db.embedded import embedded_running, stop_embedded
 from tests.conftest import BUNDLE
 from tests.imports.bundle_files import write_subset
 
@@ -97,9 +99,10 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    folder = tmp_path_factory.mktemp("demo")
-    os.chmod(folder, 0o755)  # as root, the embedded PostgreSQL runs as `pgserver` and must reach its data
+def demo() -> Iterator[Demo]:
+    # Outside pytest's temp root, which concurrent pytest runs prune; readable by `pgserver` (root runs).
+    folder = Path(tempfile.mkdtemp(prefix="racehub-demo-test-"))
+    folder.chmod(0o755)
     bundle = write_subset(BUNDLE, folder / "bundle", EDITIONS)
     home = folder / "home"
     port = _free_port()
@@ -121,6 +124,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        stop_embedded(home / "pgdata")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.slow
