@@ -44,7 +44,8 @@ def _free_port() -> int:
 
 def _env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RACEHUB_")}
-    env.update(RACEHUB_HOME=str(home), RACEHUB_LLM_ENABLED="false", COLUMNS="200")
+    # 80 columns, as many terminals: nothing a user copies (keys, emails, curl) may be cut to fit.
+    env.update(RACEHUB_HOME=str(home), RACEHUB_LLM_ENABLED="false", COLUMNS="80")
     return env
 
 
@@ -134,12 +135,13 @@ class TestTheReadmeSentences:
         self, demo: Demo
     ) -> None:
         banner = "".join(demo.output)
-        for email in (
-            "john@acmeracing.example",
-            "maria@tidewatertiming.example",
-            "dave@summittiming.example",
+        for email, slug in (
+            ("john@acmeracing.example", "acme-racing"),
+            ("maria@tidewatertiming.example", "tidewater-timing"),
+            ("dave@summittiming.example", "summit-sports-timing"),
         ):
-            assert email in banner
+            assert f"{email}  key {demo.keys[slug]}" in banner
+        assert demo.keys["_connector"] in banner
         curl = next(line for line in demo.output if line.startswith("curl "))
         assert demo.keys["acme-racing"] in curl
         assert curl.rstrip().endswith("/v1/ask")  # one line, whole: it pastes as one command

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import typer
 from rich.panel import Panel
-from rich.table import Table
 
 from racehub.auth import service as auth
 from racehub.cli.common import console, database, fails_cleanly
@@ -147,11 +146,6 @@ def _demo_credentials(db: Database, simulators: dict[str, RunningServer]) -> Key
 
 def _banner(url: str, keys: DemoKeys, simulators: dict[str, RunningServer], home: Path) -> None:
     logins = keys.logins
-    people = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
-    for column in ("company", "login (password racehub-demo)", "API key"):
-        people.add_column(column, no_wrap=True)
-    for login in logins:
-        people.add_row(login.org_name, login.email, login.key)
     sims = ", ".join(f"{vendor} {running.url}" for vendor, running in simulators.items())
     console.print(
         Panel.fit(
@@ -161,7 +155,10 @@ def _banner(url: str, keys: DemoKeys, simulators: dict[str, RunningServer], home
             title="demo ready",
         )
     )
-    console.print(people)
+    # Plain lines, never cut to the terminal's width: keys and emails must copy whole.
+    console.print("\n[bold]Logins[/bold] (password racehub-demo) and API keys:")
+    for login in logins:
+        console.print(f"  {login.org_name}: {login.email}  key {login.key}", soft_wrap=True, highlight=False)
     by_org = {login.org_slug: login for login in logins}
     console.print("\n[bold]Try[/bold] (log in on the page as the company's contact, or ask with its key):")
     for slug, sentence in EXAMPLES:
