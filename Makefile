@@ -1,6 +1,8 @@
 # The same verbs everywhere: make demo, make test, make lint, make bench.
 PYTHON ?= python3
 VENV ?= .venv
+PORT ?= 8000
+HOST ?= 127.0.0.1
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
@@ -14,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/racehub demo
+	$(BIN)/racehub demo --host $(HOST) --port $(PORT)
 
 browser:
 	@bash scripts/ensure-deb /usr/bin/chromium chromium "the browser tests"
@@ -24,6 +26,7 @@ test: $(STAMP) browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 bench: $(STAMP)

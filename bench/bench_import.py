@@ -174,9 +174,14 @@ def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, str, int]:
 
 
 def changed_rows(cli_output: str) -> int | None:
-    """The `N changed` figure the import command prints."""
-    found = re.search(r"([\d,]+) changed", cli_output)
-    return int(found.group(1).replace(",", "")) if found else None
+    """Rows the import command says it wrote: 0 for "nothing changed", else the sum of its per-table
+    new and updated columns; None when the output says neither."""
+    if "nothing changed" in cli_output:
+        return 0
+    rows = re.findall(r"^\W*[a-z_]+\W+([\d,]+)\W+([\d,]+)\W*$", cli_output, flags=re.MULTILINE)
+    if not rows:
+        return None
+    return sum(int(new.replace(",", "")) + int(updated.replace(",", "")) for new, updated in rows)
 
 
 def stored_counts(database: Database) -> dict[str, int]:

@@ -46,18 +46,53 @@ MAX_LEAD_DAYS = 540
 HEADERS: dict[str, tuple[str, ...]] = {
     "organizations.csv": ("org_id", "slug", "name", "contact_name", "contact_email", "city", "state"),
     "ct_events.csv": (
-        "event_id", "org_id", "name", "edition_year", "start_date", "city", "state", "timezone",
-        "registration_provider", "registration_external_id", "results_provider", "results_external_id",
+        "event_id",
+        "org_id",
+        "name",
+        "edition_year",
+        "start_date",
+        "city",
+        "state",
+        "timezone",
+        "registration_provider",
+        "registration_external_id",
+        "results_provider",
+        "results_external_id",
         "status",
     ),
     "ct_races.csv": (
-        "race_id", "event_id", "name", "distance_m", "start_time", "placement_basis", "overall_award_depth",
-        "masters_award_depth", "masters_min_age", "ag_award_depth", "age_group_width",
+        "race_id",
+        "event_id",
+        "name",
+        "distance_m",
+        "start_time",
+        "placement_basis",
+        "overall_award_depth",
+        "masters_award_depth",
+        "masters_min_age",
+        "ag_award_depth",
+        "age_group_width",
         "exclude_award_winners_from_ag",
     ),
     "ct_participants.csv": (
-        "participant_id", "race_id", "bib", "first_name", "last_name", "sex", "dob", "age", "email", "phone",
-        "address1", "city", "state", "zip", "country", "team", "registered_at", "registration_source",
+        "participant_id",
+        "race_id",
+        "bib",
+        "first_name",
+        "last_name",
+        "sex",
+        "dob",
+        "age",
+        "email",
+        "phone",
+        "address1",
+        "city",
+        "state",
+        "zip",
+        "country",
+        "team",
+        "registered_at",
+        "registration_source",
     ),
     "ct_results.csv": ("participant_id", "status", "gun_time", "chip_time"),
     "ct_splits.csv": ("participant_id", "split_name", "distance_m", "chip_elapsed"),
@@ -107,17 +142,38 @@ Highland Orchard Prospect Summit Cherry Locust Aspen Juniper Cypress""".split()
 STREET_SUFFIXES = "St Ave Rd Dr Ln Ct Pl Way Cir Blvd".split()
 CLUB_SUFFIXES = ("Road Runners", "Striders", "Running Club", "Track Club", "Harriers", "Run Crew", "Pacers")
 NATIONAL_CLUBS = (
-    "Black Girls Run", "Team Red White & Blue", "November Project", "Moms Run This Town",
-    "Team in Training", "Fleet Feet Racing Team", "Achilles International", "Galloway Training Group",
+    "Black Girls Run",
+    "Team Red White & Blue",
+    "November Project",
+    "Moms Run This Town",
+    "Team in Training",
+    "Fleet Feet Racing Team",
+    "Achilles International",
+    "Galloway Training Group",
 )
 THEMES = """Shamrock Firecracker Harvest Moonlight Riverfront Lakeside Pumpkin Sunrise Boardwalk Heroes Glow
 Strawberry Bluegrass Lighthouse Seaside Founders Autumn Springtime Greenway Homecoming Liberty Patriot
 Blossom Bridge Canal Lantern Peach Cider Oktoberfest Hometown Valentine Fiesta Midsummer Solstice
 Starlight Twilight Heritage Waterfront Covered-Bridge Mustang Oyster Blueberry""".split()
 TRAIL_FEATURES = (
-    "Blue Ridge", "Bear Creek", "Eagle Peak", "Pine Hollow", "Red Rock", "Cedar Ridge", "Wolf Mountain",
-    "Black Bear", "Hawk Hill", "Thunder Ridge", "Laurel Highlands", "Stone Mill", "Whispering Pines",
-    "Timberline", "Falcon Bluff", "Elk Meadow", "Granite Gap", "Fox Hollow",
+    "Blue Ridge",
+    "Bear Creek",
+    "Eagle Peak",
+    "Pine Hollow",
+    "Red Rock",
+    "Cedar Ridge",
+    "Wolf Mountain",
+    "Black Bear",
+    "Hawk Hill",
+    "Thunder Ridge",
+    "Laurel Highlands",
+    "Stone Mill",
+    "Whispering Pines",
+    "Timberline",
+    "Falcon Bluff",
+    "Elk Meadow",
+    "Granite Gap",
+    "Fox Hollow",
 )
 # holiday 5Ks: (name, month, nth weekday of the month (0: December 31st), weekday, start)
 HOLIDAYS = (
@@ -234,17 +290,43 @@ ORG_PREFIXES: dict[str, tuple[str, ...]] = {
     "west": ("Pacific Crest", "Cascade", "Evergreen", "Golden Gate", "Sierra", "Coastal"),
 }
 ORG_SUFFIXES = (
-    "Timing", "Race Timing", "Sports Timing", "Racing Services", "Race Management", "Endurance Timing",
+    "Timing",
+    "Race Timing",
+    "Sports Timing",
+    "Racing Services",
+    "Race Management",
+    "Endurance Timing",
     "Chrono Sports",
 )
 # The sample bundle's three tenants come first: (slug, name, contact, email, city, state, region)
 SAMPLE_ORGS = (
-    ("acme-racing", "Acme Racing", "John Carter", "john@acmeracing.example", "Virginia Beach", "VA",
-     "mid-atlantic"),
-    ("tidewater-timing", "Tidewater Timing", "Maria Lopez", "maria@tidewatertiming.example", "Richmond",
-     "VA", "mid-atlantic"),
-    ("summit-sports-timing", "Summit Sports Timing", "Dave Kim", "dave@summittiming.example", "Boston", "MA",
-     "new-england"),
+    (
+        "acme-racing",
+        "Acme Racing",
+        "John Carter",
+        "john@acmeracing.example",
+        "Virginia Beach",
+        "VA",
+        "mid-atlantic",
+    ),
+    (
+        "tidewater-timing",
+        "Tidewater Timing",
+        "Maria Lopez",
+        "maria@tidewatertiming.example",
+        "Richmond",
+        "VA",
+        "mid-atlantic",
+    ),
+    (
+        "summit-sports-timing",
+        "Summit Sports Timing",
+        "Dave Kim",
+        "dave@summittiming.example",
+        "Boston",
+        "MA",
+        "new-england",
+    ),
 )
 
 
@@ -277,20 +359,51 @@ class RaceKind:
     min_age: int
 
 
-RACE_KINDS: dict[str, RaceKind] = {k.name: k for k in (
-    RaceKind("1 Mile Fun Run", 1609.34, (), "chip", 1, 0, 1, 10, 0.001, 8.0, 24, 17, 4),
-    RaceKind("5K", 5000.0, (), "chip", 3, 0, 3, 10, 0.004, 26.8, 37, 14, 5),
-    RaceKind("8K", 8000.0, (), "chip", 3, 1, 3, 5, 0.006, 44.2, 38, 13, 8),
-    RaceKind("10K", 10000.0, (("5K", 5000.0),), "gun", 3, 1, 3, 5, 0.008, 56.3, 38, 12, 8),
-    RaceKind("15K", 15000.0, (("5K", 5000.0), ("10K", 10000.0)), "gun", 3, 1, 3, 5, 0.01, 88.0, 39, 12, 12),
-    RaceKind("10 Miler", 16093.44, (("5 Mile", 8046.72),), "gun", 3, 1, 3, 5, 0.012, 93.5, 39, 12, 12),
-    RaceKind("Half Marathon", 21097.5, (("10K", 10000.0),), "gun", 3, 1, 3, 5, 0.015, 123.7, 38, 11, 14),
-    RaceKind("25K", 25000.0, (("Aid 2", 16000.0),), "gun", 3, 1, 3, 10, 0.035, 194.6, 40, 11, 16),
-    RaceKind("Marathon", 42195.0, (("10K", 10000.0), ("Half", 21097.5), ("30K", 30000.0)), "gun",
-             3, 1, 3, 5, 0.03, 271.4, 40, 11, 18),
-    RaceKind("50K", 50000.0, (("Aid 2", 16000.0), ("Aid 4", 34000.0)), "gun", 3, 1, 3, 10, 0.07, 427.8,
-             42, 10, 18),
-)}
+RACE_KINDS: dict[str, RaceKind] = {
+    k.name: k
+    for k in (
+        RaceKind("1 Mile Fun Run", 1609.34, (), "chip", 1, 0, 1, 10, 0.001, 8.0, 24, 17, 4),
+        RaceKind("5K", 5000.0, (), "chip", 3, 0, 3, 10, 0.004, 26.8, 37, 14, 5),
+        RaceKind("8K", 8000.0, (), "chip", 3, 1, 3, 5, 0.006, 44.2, 38, 13, 8),
+        RaceKind("10K", 10000.0, (("5K", 5000.0),), "gun", 3, 1, 3, 5, 0.008, 56.3, 38, 12, 8),
+        RaceKind(
+            "15K", 15000.0, (("5K", 5000.0), ("10K", 10000.0)), "gun", 3, 1, 3, 5, 0.01, 88.0, 39, 12, 12
+        ),
+        RaceKind("10 Miler", 16093.44, (("5 Mile", 8046.72),), "gun", 3, 1, 3, 5, 0.012, 93.5, 39, 12, 12),
+        RaceKind("Half Marathon", 21097.5, (("10K", 10000.0),), "gun", 3, 1, 3, 5, 0.015, 123.7, 38, 11, 14),
+        RaceKind("25K", 25000.0, (("Aid 2", 16000.0),), "gun", 3, 1, 3, 10, 0.035, 194.6, 40, 11, 16),
+        RaceKind(
+            "Marathon",
+            42195.0,
+            (("10K", 10000.0), ("Half", 21097.5), ("30K", 30000.0)),
+            "gun",
+            3,
+            1,
+            3,
+            5,
+            0.03,
+            271.4,
+            40,
+            11,
+            18,
+        ),
+        RaceKind(
+            "50K",
+            50000.0,
+            (("Aid 2", 16000.0), ("Aid 4", 34000.0)),
+            "gun",
+            3,
+            1,
+            3,
+            10,
+            0.07,
+            427.8,
+            42,
+            10,
+            18,
+        ),
+    )
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,26 +422,88 @@ class SeriesClass:
 
 
 SERIES_CLASSES: tuple[SeriesClass, ...] = (
-    SeriesClass("5k", 0.17, ("5K",), (100, 800),
-                (("1 Mile Fun Run", 0.25, 0.08, 0.25), ("10K", 0.15, 0.25, 0.6)),
-                (3, 4, 5, 6, 7, 8, 9, 10, 11), 5, ("08:00", "08:30", "09:00"), 35),
-    SeriesClass("holiday", 0.10, ("5K",), (300, 3000),
-                (("1 Mile Fun Run", 0.4, 0.08, 0.2), ("10K", 0.3, 0.15, 0.4)),
-                (), 5, (), 30),
-    SeriesClass("10k", 0.13, ("10K",), (1000, 5000),
-                (("5K", 0.5, 0.3, 0.8), ("1 Mile Fun Run", 0.15, 0.05, 0.15)),
-                (3, 4, 5, 6, 9, 10, 11), 5, ("07:30", "08:00"), 45),
-    SeriesClass("road", 0.08, ("8K", "15K", "10 Miler"), (1000, 5000), (("5K", 0.4, 0.2, 0.6),),
-                (3, 4, 5, 9, 10, 11), 6, ("07:20", "07:30", "08:00"), 50),
-    SeriesClass("half", 0.20, ("Half Marathon",), (1000, 5000),
-                (("5K", 0.6, 0.2, 0.5), ("10K", 0.3, 0.2, 0.4)),
-                (3, 4, 5, 9, 10, 11), 6, ("07:00", "07:30"), 60),
-    SeriesClass("trail", 0.04, ("50K",), (150, 600), (("25K", 1.0, 1.0, 1.8), ("10K", 0.4, 0.5, 1.0)),
-                (4, 5, 6, 7, 8, 9, 10), 5, ("06:00", "06:30"), 70),
-    SeriesClass("marathon", 0.28, ("Marathon",), (10000, 30000),
-                (("Half Marathon", 0.9, 0.4, 1.0), ("8K", 0.35, 0.15, 0.4), ("5K", 0.45, 0.15, 0.4),
-                 ("10K", 0.25, 0.1, 0.3)),
-                (3, 4, 5, 10, 11), 6, ("07:00", "07:30"), 90),
+    SeriesClass(
+        "5k",
+        0.17,
+        ("5K",),
+        (100, 800),
+        (("1 Mile Fun Run", 0.25, 0.08, 0.25), ("10K", 0.15, 0.25, 0.6)),
+        (3, 4, 5, 6, 7, 8, 9, 10, 11),
+        5,
+        ("08:00", "08:30", "09:00"),
+        35,
+    ),
+    SeriesClass(
+        "holiday",
+        0.10,
+        ("5K",),
+        (300, 3000),
+        (("1 Mile Fun Run", 0.4, 0.08, 0.2), ("10K", 0.3, 0.15, 0.4)),
+        (),
+        5,
+        (),
+        30,
+    ),
+    SeriesClass(
+        "10k",
+        0.13,
+        ("10K",),
+        (1000, 5000),
+        (("5K", 0.5, 0.3, 0.8), ("1 Mile Fun Run", 0.15, 0.05, 0.15)),
+        (3, 4, 5, 6, 9, 10, 11),
+        5,
+        ("07:30", "08:00"),
+        45,
+    ),
+    SeriesClass(
+        "road",
+        0.08,
+        ("8K", "15K", "10 Miler"),
+        (1000, 5000),
+        (("5K", 0.4, 0.2, 0.6),),
+        (3, 4, 5, 9, 10, 11),
+        6,
+        ("07:20", "07:30", "08:00"),
+        50,
+    ),
+    SeriesClass(
+        "half",
+        0.20,
+        ("Half Marathon",),
+        (1000, 5000),
+        (("5K", 0.6, 0.2, 0.5), ("10K", 0.3, 0.2, 0.4)),
+        (3, 4, 5, 9, 10, 11),
+        6,
+        ("07:00", "07:30"),
+        60,
+    ),
+    SeriesClass(
+        "trail",
+        0.04,
+        ("50K",),
+        (150, 600),
+        (("25K", 1.0, 1.0, 1.8), ("10K", 0.4, 0.5, 1.0)),
+        (4, 5, 6, 7, 8, 9, 10),
+        5,
+        ("06:00", "06:30"),
+        70,
+    ),
+    SeriesClass(
+        "marathon",
+        0.28,
+        ("Marathon",),
+        (10000, 30000),
+        (
+            ("Half Marathon", 0.9, 0.4, 1.0),
+            ("8K", 0.35, 0.15, 0.4),
+            ("5K", 0.45, 0.15, 0.4),
+            ("10K", 0.25, 0.1, 0.3),
+        ),
+        (3, 4, 5, 10, 11),
+        6,
+        ("07:00", "07:30"),
+        90,
+    ),
 )
 
 
@@ -429,8 +604,10 @@ def slugify(name: str) -> str:
 
 def make_orgs(count: int, cities: list[City], rng: random.Random) -> list[Org]:
     """The sample's three tenants, then regional timing companies; earlier ones are bigger."""
-    orgs = [Org(i + 1, slug, name, contact, email, city, state, region, 0.0)
-            for i, (slug, name, contact, email, city, state, region) in enumerate(SAMPLE_ORGS[:count])]
+    orgs = [
+        Org(i + 1, slug, name, contact, email, city, state, region, 0.0)
+        for i, (slug, name, contact, email, city, state, region) in enumerate(SAMPLE_ORGS[:count])
+    ]
     regions = list(ORG_PREFIXES)
     prefixes = [(ORG_PREFIXES[r][i], r) for i in range(6) for r in regions if i < len(ORG_PREFIXES[r])]
     names = [(f"{p} {s}", r) for s in ORG_SUFFIXES for p, r in prefixes]
@@ -472,8 +649,15 @@ def series_name(cls: SeriesClass, main: str, city: City, rng: random.Random, hol
     return rng.choice(options)
 
 
-def make_series(index: int, cls: SeriesClass, org: Org, cities: list[City], by_region: dict[str, list[City]],
-                used_names: set[str], rng: random.Random) -> Series:
+def make_series(
+    index: int,
+    cls: SeriesClass,
+    org: Org,
+    cities: list[City],
+    by_region: dict[str, list[City]],
+    used_names: set[str],
+    rng: random.Random,
+) -> Series:
     city = rng.choice(by_region[org.region]) if rng.random() < 0.85 else rng.choice(cities)
     main = rng.choice(cls.mains)
     holiday = rng.choice(HOLIDAYS) if cls.key == "holiday" else HOLIDAYS[0]
@@ -509,8 +693,9 @@ def make_series(index: int, cls: SeriesClass, org: Org, cities: list[City], by_r
     return Series(index, cls, org, name, city, registration, results, specs, month, nth, weekday)
 
 
-def race_spec(kind: RaceKind, start: str, size: float, first_year: int, offset_min: int,
-              rng: random.Random) -> RaceSpec:
+def race_spec(
+    kind: RaceKind, start: str, size: float, first_year: int, offset_min: int, rng: random.Random
+) -> RaceSpec:
     hh, mm = map(int, start.split(":"))
     minutes = hh * 60 + mm + offset_min
     basis = kind.basis
@@ -522,8 +707,19 @@ def race_spec(kind: RaceKind, start: str, size: float, first_year: int, offset_m
     width = kind.width if rng.random() < 0.85 else 15 - kind.width
     exclude = "true" if rng.random() < 0.9 else "false"
     masters_min_age = 40 if rng.random() < 0.9 else 50
-    return RaceSpec(kind, f"{minutes // 60:02d}:{minutes % 60:02d}", size, first_year, basis, overall,
-                    masters, masters_min_age, ag, width, exclude)
+    return RaceSpec(
+        kind,
+        f"{minutes // 60:02d}:{minutes % 60:02d}",
+        size,
+        first_year,
+        basis,
+        overall,
+        masters,
+        masters_min_age,
+        ag,
+        width,
+        exclude,
+    )
 
 
 def make_editions(series: Series, size_scale: float, rng: random.Random) -> list[Edition]:
@@ -574,8 +770,9 @@ def plan_bundle(target_results: int, seed: int) -> Plan:
         # many small events but most rows in a few big ones: draw the classes furthest behind their share
         deficit = {c.key: c.share * target_results - planned[c.key] for c in SERIES_CLASSES}
         slack = 0.15 * target_results
-        drawn = draw_series(index, org, remaining, deficit, slack, size_scale, cities, by_region, used_names,
-                            rng)
+        drawn = draw_series(
+            index, org, remaining, deficit, slack, size_scale, cities, by_region, used_names, rng
+        )
         if drawn is None:
             continue
         plan.editions.extend(drawn)
@@ -588,8 +785,16 @@ def plan_bundle(target_results: int, seed: int) -> Plan:
 
 
 def draw_series(
-    index: int, org: Org, remaining: int, deficit: dict[str, float], slack: float, size_scale: float,
-    cities: list[City], by_region: dict[str, list[City]], used_names: set[str], rng: random.Random,
+    index: int,
+    org: Org,
+    remaining: int,
+    deficit: dict[str, float],
+    slack: float,
+    size_scale: float,
+    cities: list[City],
+    by_region: dict[str, list[City]],
+    used_names: set[str],
+    rng: random.Random,
 ) -> list[Edition] | None:
     """One new recurring event's editions, within the budget and near its class's share of the rows.
 
@@ -634,16 +839,21 @@ def assign_ids(plan: Plan, rng: random.Random) -> None:
 # --- streaming the entries -----------------------------------------------------------------------
 
 BASE_DAY = dt.date(2010, 1, 1)
-DATE_TEXT = [(BASE_DAY + dt.timedelta(days=i)).isoformat()
-             for i in range((dt.date(2028, 1, 1) - BASE_DAY).days)]
+DATE_TEXT = [
+    (BASE_DAY + dt.timedelta(days=i)).isoformat() for i in range((dt.date(2028, 1, 1) - BASE_DAY).days)
+]
 CLOCK_TEXT = [f"T{m // 60:02d}:{m % 60:02d}:00" for m in range(1440)]
 MMSS_TEXT = [f"{s // 60:02d}:{s % 60:02d}" for s in range(3600)]
 # (month * 100 + day, "MM-DD") for birthdays; leap days left out
-BIRTHDAYS = [(d.month * 100 + d.day, d.strftime("%m-%d"))
-             for d in (dt.date(2023, 1, 1) + dt.timedelta(days=i) for i in range(365))]
+BIRTHDAYS = [
+    (d.month * 100 + d.day, d.strftime("%m-%d"))
+    for d in (dt.date(2023, 1, 1) + dt.timedelta(days=i) for i in range(365))
+]
 # slower under 18 and past 30, gently at first (age-grading tables, flattened for a recreational field)
-AGE_FACTOR = [1 + 0.035 * (18 - a) if a < 18 else 1.0 if a <= 30
-              else 1 + 0.006 * (a - 30) + 0.00025 * (a - 30) ** 2 for a in range(131)]
+AGE_FACTOR = [
+    1 + 0.035 * (18 - a) if a < 18 else 1.0 if a <= 30 else 1 + 0.006 * (a - 30) + 0.00025 * (a - 30) ** 2
+    for a in range(131)
+]
 SEX_FACTOR = {"M": 0.93, "F": 1.06, "X": 1.0}
 PACE_NORM = 0.905  # the field's median age and mix of sexes run slower than the factors' base
 
@@ -675,23 +885,51 @@ class BundleWriter:
 
     def write_calendar(self) -> None:
         orgs = csv.writer(self.files["organizations.csv"])
-        orgs.writerows((o.org_id, o.slug, o.name, o.contact_name, o.contact_email, o.city, o.state)
-                       for o in self.plan.orgs)
+        orgs.writerows(
+            (o.org_id, o.slug, o.name, o.contact_name, o.contact_email, o.city, o.state)
+            for o in self.plan.orgs
+        )
         events = csv.writer(self.files["ct_events.csv"])
         races = csv.writer(self.files["ct_races.csv"])
         for e in self.plan.editions:
             s = e.series
             prefix = "CT" if s.results_provider == "ctlive" else "CO"
             status = "upcoming" if e.upcoming else "completed"
-            events.writerow((e.event_id, s.org.org_id, s.name, e.year, e.day.isoformat(), s.city.name,
-                             s.city.state, s.city.timezone, s.registration_provider,
-                             e.registration_external_id, s.results_provider, f"{prefix}-{e.event_id}",
-                             status))
+            events.writerow(
+                (
+                    e.event_id,
+                    s.org.org_id,
+                    s.name,
+                    e.year,
+                    e.day.isoformat(),
+                    s.city.name,
+                    s.city.state,
+                    s.city.timezone,
+                    s.registration_provider,
+                    e.registration_external_id,
+                    s.results_provider,
+                    f"{prefix}-{e.event_id}",
+                    status,
+                )
+            )
             for r in e.races:
                 spec = r.spec
-                races.writerow((r.race_id, e.event_id, spec.kind.name, repr(spec.kind.distance_m),
-                                f"{e.day.isoformat()}T{spec.start}:00", spec.basis, spec.overall,
-                                spec.masters, spec.masters_min_age, spec.ag, spec.width, spec.exclude))
+                races.writerow(
+                    (
+                        r.race_id,
+                        e.event_id,
+                        spec.kind.name,
+                        repr(spec.kind.distance_m),
+                        f"{e.day.isoformat()}T{spec.start}:00",
+                        spec.basis,
+                        spec.overall,
+                        spec.masters,
+                        spec.masters_min_age,
+                        spec.ag,
+                        spec.width,
+                        spec.exclude,
+                    )
+                )
         self.counts["organizations.csv"] = len(self.plan.orgs)
         self.counts["ct_events.csv"] = len(self.plan.editions)
         self.counts["ct_races.csv"] = sum(len(e.races) for e in self.plan.editions)
@@ -744,14 +982,24 @@ class BundleWriter:
                 md, md_text = birthdays[int(rnd() * 365)]
                 dob_year = year - age - (md > race_md)
                 u = rnd()
-                city = home_city if u < 0.35 else local[int(rnd() * len(local))] if u < 0.8 else \
-                    everywhere[int(rnd() * len(everywhere))]
+                city = (
+                    home_city
+                    if u < 0.35
+                    else local[int(rnd() * len(local))]
+                    if u < 0.8
+                    else everywhere[int(rnd() * len(everywhere))]
+                )
                 u = rnd()
                 digits = "" if u < 0.84 else str(int(u * 1000) % 10 if u < 0.94 else int(u * 10000) % 90 + 10)
                 domain = "example.com" if rnd() < 0.89 else "example.org" if rnd() < 0.5 else "example.net"
                 u = rnd()
-                team = "" if u >= TEAM_P else city.clubs[int(u * 1000) % 2] if u < TEAM_P * 0.7 else \
-                    NATIONAL_CLUBS[int(u * 10007) % len(NATIONAL_CLUBS)]
+                team = (
+                    ""
+                    if u >= TEAM_P
+                    else city.clubs[int(u * 1000) % 2]
+                    if u < TEAM_P * 0.7
+                    else NATIONAL_CLUBS[int(u * 10007) % len(NATIONAL_CLUBS)]
+                )
                 ability = math.exp(0.17 * 1.732 * (rnd() + rnd() + rnd() + rnd() - 2.0))
                 street = streets[int(rnd() * len(streets))]
                 address = f"{100 + int(rnd() * 9900)} {street} {suffixes[int(rnd() * 10)]}"
@@ -760,7 +1008,10 @@ class BundleWriter:
                     f"{first.lower()}.{last.lower()}{digits}@{domain},({200 + int(rnd() * 800)}) 555-"
                     f"{int(rnd() * 10000):04d},{address},{city.name},{city.state},"
                     f"{city.zip3}{int(rnd() * 100):02d},US,{team}",
-                    dob_year, md, sex, ability,
+                    dob_year,
+                    md,
+                    sex,
+                    ability,
                 )
                 if pool_n < cap:
                     pool.append(person)
@@ -855,8 +1106,13 @@ def generate(target_results: int, out: Path, seed: int, console: Console) -> Bun
     try:
         writer.write_calendar()
         columns = (
-            TextColumn("[bold]result rows"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+            TextColumn("[bold]result rows"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
         )
         with Progress(*columns, console=console, refresh_per_second=5) as progress:
             task = progress.add_task("results", total=plan.results)
@@ -877,8 +1133,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.results < 1:
         parser.error("--results must be at least 1")
     cities = load_cities()
-    check_csv_safe([*FIRST_M, *FIRST_F, *LAST, *STREETS, *NATIONAL_CLUBS, *THEMES, *TRAIL_FEATURES,
-                    *(c.name for c in cities), *(club for c in cities for club in c.clubs)])
+    check_csv_safe(
+        [
+            *FIRST_M,
+            *FIRST_F,
+            *LAST,
+            *STREETS,
+            *NATIONAL_CLUBS,
+            *THEMES,
+            *TRAIL_FEATURES,
+            *(c.name for c in cities),
+            *(club for c in cities for club in c.clubs),
+        ]
+    )
     started = time.perf_counter()
     writer = generate(args.results, args.out, args.seed, Console(stderr=True))
     seconds = time.perf_counter() - started

@@ -7,6 +7,7 @@ and read-only tests share one copy with the racedata-v1 bundle imported.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import shutil
 import tempfile
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import structlog
 from psycopg import sql as pgsql
 from sqlalchemy.engine import make_url
 
@@ -25,6 +27,19 @@ from racehub.db.engine import libpq_uri
 from racehub.imports.service import analyze_tables, import_bundle
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def reset_logging() -> None:
+    """Undo the logging set-up of `racehub` commands run in-process: they point structlog and the root
+    logger at the stderr of their run (CliRunner's stream, a pytest capture), which closes when the
+    command ends, and later logging anywhere would write to a closed file."""
+    structlog.reset_defaults()
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if type(handler) is logging.StreamHandler:
+            root.removeHandler(handler)
+
+
 BUNDLE = Path(os.environ.get("RACEHUB_TEST_BUNDLE", REPO.parent / "shared" / "data" / "racedata-v1"))
 _counter = itertools.count()
 

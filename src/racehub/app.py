@@ -9,6 +9,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -17,6 +18,7 @@ from starlette.types import Scope as ASGIScope
 
 from racehub.ask.endpoints import router as ask_router
 from racehub.auth.dependencies import database_of, run_with_connection
+from racehub.auth.endpoints import router as keys_router
 from racehub.chat.endpoints import router as chat_router
 from racehub.config import Settings, get_settings
 from racehub.db import Database, Scope, get_database
@@ -39,11 +41,19 @@ ROUTERS: list[APIRouter] = [
     ask_router,
     chat_router,
     workflows_router,
+    keys_router,
 ]
 
 _HTTP_ERROR_NAMES = {
-    401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed", 409: "Conflict",
-    413: "PayloadTooLarge", 415: "UnsupportedMediaType", 422: "InvalidInput", 429: "RateLimited",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    422: "InvalidInput",
+    429: "RateLimited",
 }
 
 
@@ -84,13 +94,19 @@ async def _render_http_error(request: Request, exc: Exception) -> JSONResponse:
     # Unknown routes and wrong methods, raised by the router itself.
     assert isinstance(exc, StarletteHTTPException)
     name = _HTTP_ERROR_NAMES.get(exc.status_code, "HTTPError")
-    return JSONResponse(error_body(name, str(exc.detail)), status_code=exc.status_code,
-                        headers=getattr(exc, "headers", None))
+    return JSONResponse(
+        error_body(name, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+    )
 
 
 async def _render_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error", method=request.method, path=request.url.path,
-              error=type(exc).__name__, exc_info=exc)
+    log.error(
+        "unhandled error",
+        method=request.method,
+        path=request.url.path,
+        error=type(exc).__name__,
+        exc_info=exc,
+    )
     return JSONResponse({"error": "InternalError", "detail": "internal error"}, status_code=500)
 
 
@@ -120,7 +136,10 @@ class RequestLog:
             await self.app(scope, receive, send_noting_status)
         finally:
             (self.record or log.info)(
-                "request", method=scope["method"], path=scope["path"], status=status,
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )
 
@@ -149,6 +168,23 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
     app.state.database = database
     app.state.settings = settings
     app.add_middleware(RequestLog)
+    if settings.cors_origins:
+        # Browsers on these origins may call the API with a key (Open WebUI runs a person's own tool
+        # servers from their browser). No cookies are involved: keys travel in the Authorization header.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Accept",
+                "Mcp-Session-Id",
+                "Mcp-Protocol-Version",
+            ],
+            expose_headers=["Mcp-Session-Id", "Retry-After"],
+            max_age=600,
+        )
 
     app.add_exception_handler(RaceHubError, _render_domain_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -25,6 +27,13 @@ class Settings(BaseSettings):
 
     # Signing key for download URLs and chat sessions; generated per home when unset.
     secret_key: SecretStr | None = None
+    # The address people reach RaceHub at (https://racehub.example.com, behind a proxy): every link it
+    # hands out (CSV downloads in answers, chat, tools) starts with it. Unset: the address of the request
+    # (relative links in /v1/ask), which is loopback when Open WebUI calls RaceHub on the same machine.
+    public_url: str | None = None
+    # Web origins whose pages may call the API from the browser (comma-separated, e.g. Open WebUI's
+    # https://chat.example.com for tool servers its users add themselves). Empty: none.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     ask_statement_timeout_ms: int = 5000
     ask_max_rows: int = 1000
@@ -68,6 +77,32 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = False
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for origin in value:
+                parts = urlsplit(str(origin))
+                if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+                    raise ValueError(
+                        f"RACEHUB_CORS_ORIGINS: {origin!r} is not an origin such as https://host"
+                    )
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(
+                "RACEHUB_PUBLIC_URL must be an http(s) address such as https://racehub.example.com"
+            )
+        return value.strip().rstrip("/")
 
 
 @lru_cache(maxsize=1)

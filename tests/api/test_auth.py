@@ -17,11 +17,15 @@ def _every_route(world: World) -> list[tuple[str, str]]:
     a = world.a
     entry = a.entry_ids["Ana Pérez"]
     return [
-        ("GET", "/v1/events"), ("GET", f"/v1/events/{a.edition_id}"),
+        ("GET", "/v1/events"),
+        ("GET", f"/v1/events/{a.edition_id}"),
         ("GET", f"/v1/events/{a.edition_id}/races"),
-        ("GET", f"/v1/races/{a.race_id}"), ("GET", f"/v1/races/{a.race_id}/results"),
-        ("GET", f"/v1/races/{a.race_id}/results/{entry}"), ("GET", f"/v1/races/{a.race_id}/awards"),
-        ("POST", f"/v1/races/{a.race_id}/score"), ("GET", "/v1/participants?name=Ana"),
+        ("GET", f"/v1/races/{a.race_id}"),
+        ("GET", f"/v1/races/{a.race_id}/results"),
+        ("GET", f"/v1/races/{a.race_id}/results/{entry}"),
+        ("GET", f"/v1/races/{a.race_id}/awards"),
+        ("POST", f"/v1/races/{a.race_id}/score"),
+        ("GET", "/v1/participants?name=Ana"),
         ("GET", f"/v1/persons/{a.person_ids['Ana Pérez']}"),
     ]
 
@@ -38,8 +42,9 @@ class TestApiKeyRequired:
             {"Authorization": "rh_missing-scheme"},
         ],
     )
-    def test_every_route_refuses_a_missing_or_bad_key(self, client: TestClient, world: World,
-                                                      headers: dict[str, str]) -> None:
+    def test_every_route_refuses_a_missing_or_bad_key(
+        self, client: TestClient, world: World, headers: dict[str, str]
+    ) -> None:
         for method, path in _every_route(world):
             response = client.request(method, path, headers=headers)
             assert response.status_code == 401, (method, path, response.text)
@@ -54,8 +59,9 @@ class TestApiKeyRequired:
                 response = client.get(path, headers=auth(world.a.viewer_key))
                 assert response.status_code == 200, (path, response.text)
 
-    def test_a_revoked_key_is_refused(self, fresh_client: TestClient, fresh_world: World,
-                                      db: Database) -> None:
+    def test_a_revoked_key_is_refused(
+        self, fresh_client: TestClient, fresh_world: World, db: Database
+    ) -> None:
         key = fresh_world.a.staff_key
         assert fresh_client.get("/v1/events", headers=auth(key)).status_code == 200
         with db.session(Scope.operator()) as session:
@@ -73,10 +79,12 @@ class TestWriterRole:
         assert response.status_code == 403
         assert response.json()["error"] == "Forbidden"
 
-    def test_viewer_cannot_score_even_claiming_a_role_in_the_body(self, client: TestClient,
-                                                                  world: World) -> None:
+    def test_viewer_cannot_score_even_claiming_a_role_in_the_body(
+        self, client: TestClient, world: World
+    ) -> None:
         response = client.post(
-            f"/v1/races/{world.a.race_id}/score", headers=auth(world.a.viewer_key),
+            f"/v1/races/{world.a.race_id}/score",
+            headers=auth(world.a.viewer_key),
             json={"role": "admin", "org_id": world.a.org_id},
         )
         assert response.status_code == 403
@@ -120,8 +128,9 @@ class TestErrorShape:
             ("/v1/participants?name=%20%20x", "name"),
         ],
     )
-    def test_bad_parameters_are_422_naming_the_parameter(self, client: TestClient, world: World, path: str,
-                                                         parameter: str) -> None:
+    def test_bad_parameters_are_422_naming_the_parameter(
+        self, client: TestClient, world: World, path: str, parameter: str
+    ) -> None:
         response = client.get(path.format(race=world.a.race_id), headers=auth(world.a.viewer_key))
         assert response.status_code == 422, response.text
         body = response.json()

@@ -25,8 +25,14 @@ def _client_for(database: Database, org_id: int) -> TestClient:
     created: the key lookup (covered by the other API tests) is replaced by a fixed caller."""
     app = create_app(database)
     scope = Scope.tenant(org_id, None, "viewer")
-    viewer = Caller(scope=scope, user_id=0, email="viewer@bundle.example", name="Bundle Viewer",
-                    org_id=org_id, role="viewer")
+    viewer = Caller(
+        scope=scope,
+        user_id=0,
+        email="viewer@bundle.example",
+        name="Bundle Viewer",
+        org_id=org_id,
+        role="viewer",
+    )
     app.dependency_overrides[current_caller] = lambda: viewer
     return TestClient(app, raise_server_exceptions=False)
 

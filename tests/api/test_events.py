@@ -12,7 +12,10 @@ class TestEventList:
         body = client.get("/v1/events", headers=auth(world.a.viewer_key)).json()
         assert body["total"] == 4
         assert [(e["event_name"], e["year"]) for e in body["items"]] == [
-            ("Harbor Run", 2026), ("Autumn Classic", 2025), ("Harbor Run", 2025), ("Harbor Run", 2024),
+            ("Harbor Run", 2026),
+            ("Autumn Classic", 2025),
+            ("Harbor Run", 2025),
+            ("Harbor Run", 2024),
         ]
         harbor = next(e for e in body["items"] if e["id"] == world.a.edition_id)
         assert harbor["race_count"] == 2

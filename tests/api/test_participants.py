@@ -19,11 +19,17 @@ class TestParticipantSearch:
         jose = body["items"][0]
         assert (jose["name"], jose["sex"], jose["age"], jose["city"]) == ("José Núñez", "M", 31, "Norfolk")
         assert [(e["year"], e["race_name"], e["status"]) for e in jose["entries"]] == [
-            (2026, "5K", None), (2025, "5K", "FIN"), (2024, "5K", "FIN"),
+            (2026, "5K", None),
+            (2025, "5K", "FIN"),
+            (2024, "5K", "FIN"),
         ]
         won = jose["entries"][1]
         assert (won["event_name"], won["overall_place"], won["sex_place"], won["time"]) == (
-            "Harbor Run", 1, 1, "0:17:30.0")
+            "Harbor Run",
+            1,
+            1,
+            "0:17:30.0",
+        )
         assert "email" not in won
         assert "dob" not in jose
 
@@ -38,7 +44,12 @@ class TestParticipantSearch:
         key = auth(world.a.viewer_key)
         everyone = client.get("/v1/participants?name=pa", headers=key).json()
         assert [p["name"] for p in everyone["items"]] == [
-            "Eve Park", "Pat Parker", "Pam Parks", "Pia Paxton", "Paul Young"]
+            "Eve Park",
+            "Pat Parker",
+            "Pam Parks",
+            "Pia Paxton",
+            "Paul Young",
+        ]
         page = client.get("/v1/participants?name=pa&limit=2&offset=1", headers=key).json()
         assert page["total"] == everyone["total"]
         assert page["items"] == everyone["items"][1:3]

@@ -26,21 +26,32 @@ def _big_race(session: Session, org_name: str) -> tuple[int, int]:
     edition = create_edition(session, org, name="Big City Marathon", start_date=date(2025, 4, 6))
     race = create_race(session, edition)
     params = {"org": org.id, "race": race.id, "n": RUNNERS}
-    session.execute(text(
-        "INSERT INTO persons (org_id, first_name, last_name, dob, sex) "
-        "SELECT :org, 'Runner' || g, (ARRAY['Núñez', 'Smith', 'Parker', 'Adams', 'López'])[1 + g % 5] || g, "
-        "date '1960-01-01' + g, CASE WHEN g % 2 = 0 THEN 'F' ELSE 'M' END FROM generate_series(1, :n) g"
-    ), params)
-    session.execute(text(
-        "INSERT INTO entries (org_id, race_id, person_id, bib, first_name, last_name, sex, age) "
-        "SELECT :org, :race, p.id, p.id::text, p.first_name, p.last_name, p.sex, 18 + p.id % 60 "
-        "FROM persons p WHERE p.org_id = :org"
-    ), params)
-    session.execute(text(
-        "INSERT INTO results (entry_id, org_id, race_id, status, gun_ms, chip_ms) "
-        "SELECT e.id, :org, :race, 'FIN', 9000000 + e.id * 7919 % 5000000, 9000000 + e.id * 7919 % 5000000 "
-        "FROM entries e WHERE e.race_id = :race"
-    ), params)
+    session.execute(
+        text(
+            "INSERT INTO persons (org_id, first_name, last_name, dob, sex) "
+            "SELECT :org, 'Runner' || g, "
+            "(ARRAY['Núñez', 'Smith', 'Parker', 'Adams', 'López'])[1 + g % 5] || g, "
+            "date '1960-01-01' + g, CASE WHEN g % 2 = 0 THEN 'F' ELSE 'M' END FROM generate_series(1, :n) g"
+        ),
+        params,
+    )
+    session.execute(
+        text(
+            "INSERT INTO entries (org_id, race_id, person_id, bib, first_name, last_name, sex, age) "
+            "SELECT :org, :race, p.id, p.id::text, p.first_name, p.last_name, p.sex, 18 + p.id % 60 "
+            "FROM persons p WHERE p.org_id = :org"
+        ),
+        params,
+    )
+    session.execute(
+        text(
+            "INSERT INTO results (entry_id, org_id, race_id, status, gun_ms, chip_ms) "
+            "SELECT e.id, :org, :race, 'FIN', 9000000 + e.id * 7919 % 5000000, "
+            "9000000 + e.id * 7919 % 5000000 "
+            "FROM entries e WHERE e.race_id = :race"
+        ),
+        params,
+    )
     score_race(session, race.id)
     return org.id, race.id
 
@@ -64,8 +75,9 @@ def _plan(session: Session, statement: Executable | str, params: dict[str, objec
 
 
 class TestResultsPagePlan:
-    def test_first_page_by_place_walks_the_place_index(self, db: Database,
-                                                       big_races: tuple[int, int]) -> None:
+    def test_first_page_by_place_walks_the_place_index(
+        self, db: Database, big_races: tuple[int, int]
+    ) -> None:
         org_id, race_id = big_races
         with db.session(Scope.tenant(org_id)) as session:
             race = results_repository.race_for_results(session, race_id)
@@ -77,8 +89,9 @@ class TestResultsPagePlan:
 
 
 class TestNameSearchPlan:
-    def test_name_prefixes_can_use_the_folded_name_indexes(self, db: Database,
-                                                           big_races: tuple[int, int]) -> None:
+    def test_name_prefixes_can_use_the_folded_name_indexes(
+        self, db: Database, big_races: tuple[int, int]
+    ) -> None:
         org_id, _ = big_races
         words = ["nunez12"]
         sql, params = participants_repository.count_statement(words)

@@ -77,9 +77,11 @@ class TestListsExcludeOtherTenants:
     @pytest.mark.parametrize(
         "path",
         [
-            "/v1/events?org_id={b}", "/v1/events?name=harbor&org_id={b}",
+            "/v1/events?org_id={b}",
+            "/v1/events?name=harbor&org_id={b}",
             "/v1/participants?name=jos&org_id={b}",
-            "/v1/races/{race}/results?org_id={b}", "/v1/races/{race}/awards?org_id={b}",
+            "/v1/races/{race}/results?org_id={b}",
+            "/v1/races/{race}/awards?org_id={b}",
         ],
     )
     def test_query_string_org_id_is_ignored(self, client: TestClient, world: World, path: str) -> None:
@@ -91,8 +93,9 @@ class TestListsExcludeOtherTenants:
         assert not _mentions_tenant(response.text, world.b, world.a)
 
     def test_query_string_org_id_does_not_unlock_a_foreign_id(self, client: TestClient, world: World) -> None:
-        response = client.get(f"/v1/races/{world.b.race_id}/results?org_id={world.b.org_id}",
-                              headers=auth(world.a.owner_key))
+        response = client.get(
+            f"/v1/races/{world.b.race_id}/results?org_id={world.b.org_id}", headers=auth(world.a.owner_key)
+        )
         assert response.status_code == 404
 
 
@@ -100,11 +103,13 @@ def _b_state(database: Database, b: Tenant) -> tuple[object, ...]:
     with database.session(Scope.operator()) as session:
         scored_at = session.scalar(select(Race.scored_at).where(Race.id == b.race_id))
         places = session.execute(
-            select(Result.entry_id, Result.overall_place, Result.sex_place).where(Result.race_id == b.race_id)
+            select(Result.entry_id, Result.overall_place, Result.sex_place)
+            .where(Result.race_id == b.race_id)
             .order_by(Result.entry_id)
         ).all()
         awards = session.execute(
-            select(Award.entry_id, Award.category, Award.award_place).where(Award.race_id == b.race_id)
+            select(Award.entry_id, Award.category, Award.award_place)
+            .where(Award.race_id == b.race_id)
             .order_by(Award.id)
         ).all()
     return scored_at, tuple(places), tuple(awards)
@@ -121,8 +126,9 @@ class TestChangingAnotherTenantsRows:
                 result.overall_place = None
         before = _b_state(db, b)
         for body in (None, {"org_id": b.org_id}, {"org_id": b.org_id, "role": "admin"}):
-            response = fresh_client.post(f"/v1/races/{b.race_id}/score?org_id={b.org_id}",
-                                         headers=auth(a.owner_key), json=body)
+            response = fresh_client.post(
+                f"/v1/races/{b.race_id}/score?org_id={b.org_id}", headers=auth(a.owner_key), json=body
+            )
             assert response.status_code == 404, response.text
             assert response.json()["error"] == "RaceNotFound"
         assert _b_state(db, b) == before
@@ -132,8 +138,11 @@ class TestChangingAnotherTenantsRows:
     ) -> None:
         a, b = fresh_world.a, fresh_world.b
         before = _b_state(db, b)
-        response = fresh_client.post(f"/v1/races/{a.race_id}/score", headers=auth(a.staff_key),
-                                     json={"org_id": b.org_id, "role": "admin"})
+        response = fresh_client.post(
+            f"/v1/races/{a.race_id}/score",
+            headers=auth(a.staff_key),
+            json={"org_id": b.org_id, "role": "admin"},
+        )
         assert response.status_code == 200
         assert response.json()["race_id"] == a.race_id
         assert _b_state(db, b) == before

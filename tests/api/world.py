@@ -63,15 +63,35 @@ def _next_edition(session: Session, edition: Edition, **values: Any) -> Edition:
     return later
 
 
-def _runner(session: Session, race: Race, tenant: Tenant, name: str, sex: str, age: int, *,
-            status: str | None = "FIN", minutes: float | None = None, person: Person | None = None,
-            **extra: Any) -> Entry:
+def _runner(
+    session: Session,
+    race: Race,
+    tenant: Tenant,
+    name: str,
+    sex: str,
+    age: int,
+    *,
+    status: str | None = "FIN",
+    minutes: float | None = None,
+    person: Person | None = None,
+    **extra: Any,
+) -> Entry:
     first, last = name.split(" ", 1)
     ms = round(minutes * MIN) if minutes is not None else None
     entry = create_entry(
-        session, race, status=status, gun_ms=ms, chip_ms=ms - 5_000 if ms else None, first_name=first,
-        last_name=last, sex=sex, age=age, city="Norfolk", person_id=person.id if person else None,
-        dob=person.dob if person else None, **extra,
+        session,
+        race,
+        status=status,
+        gun_ms=ms,
+        chip_ms=ms - 5_000 if ms else None,
+        first_name=first,
+        last_name=last,
+        sex=sex,
+        age=age,
+        city="Norfolk",
+        person_id=person.id if person else None,
+        dob=person.dob if person else None,
+        **extra,
     )
     tenant.names.add(name)
     if race.id == tenant.race_id:
@@ -98,27 +118,47 @@ def _tenant_a(session: Session) -> Tenant:
     a.person_ids = {"José Núñez": jose.id, "Ana Pérez": ana.id}
     # The 5K: women, men, one non-binary runner, a tie, and one of each non-finisher status.
     runners: list[tuple[str, str, int, float | None, str, Person | None]] = [
-        ("Ana Pérez", "F", 25, 19.0, "FIN", ana), ("Beth Long", "F", 41, 21.0, "FIN", None),
-        ("Cara Diaz", "F", 33, 22.5, "FIN", None), ("Dana Fox", "F", 52, 22.5, "FIN", None),
-        ("Eve Park", "F", 17, 26.0, "FIN", None), ("José Núñez", "M", 30, 17.5, "FIN", jose),
-        ("Mark Stone", "M", 44, 18.0, "FIN", None), ("Nick Cole", "M", 29, 20.0, "FIN", None),
-        ("Omar Reed", "M", 60, 24.0, "FIN", None), ("Paul Young", "M", 12, 30.0, "FIN", None),
-        ("Sam Quinn", "X", 35, 23.0, "FIN", None), ("Tom Ward", "M", 40, None, "DNF", None),
-        ("Uma Vance", "F", 22, None, "DNS", None), ("Vic Wolf", "M", 31, 16.0, "DQ", None),
+        ("Ana Pérez", "F", 25, 19.0, "FIN", ana),
+        ("Beth Long", "F", 41, 21.0, "FIN", None),
+        ("Cara Diaz", "F", 33, 22.5, "FIN", None),
+        ("Dana Fox", "F", 52, 22.5, "FIN", None),
+        ("Eve Park", "F", 17, 26.0, "FIN", None),
+        ("José Núñez", "M", 30, 17.5, "FIN", jose),
+        ("Mark Stone", "M", 44, 18.0, "FIN", None),
+        ("Nick Cole", "M", 29, 20.0, "FIN", None),
+        ("Omar Reed", "M", 60, 24.0, "FIN", None),
+        ("Paul Young", "M", 12, 30.0, "FIN", None),
+        ("Sam Quinn", "X", 35, 23.0, "FIN", None),
+        ("Tom Ward", "M", 40, None, "DNF", None),
+        ("Uma Vance", "F", 22, None, "DNS", None),
+        ("Vic Wolf", "M", 31, 16.0, "DQ", None),
     ]
     for bib, (name, sex, age, minutes, status, person) in enumerate(runners, start=1):
-        _runner(session, five_k, a, name, sex, age, status=status, minutes=minutes, person=person,
-                bib=str(bib * 10 if bib % 3 == 0 else bib), team="Harbor Harriers" if bib < 4 else None,
-                splits={"1 mile": round((minutes or 20) * MIN / 3.1)} if status == "FIN" else None)
+        _runner(
+            session,
+            five_k,
+            a,
+            name,
+            sex,
+            age,
+            status=status,
+            minutes=minutes,
+            person=person,
+            bib=str(bib * 10 if bib % 3 == 0 else bib),
+            team="Harbor Harriers" if bib < 4 else None,
+            splits={"1 mile": round((minutes or 20) * MIN / 3.1)} if status == "FIN" else None,
+        )
     for name, sex, age, minutes in (("Ana Pérez", "F", 25, 40.0), ("Ken Adams", "M", 38, 38.0)):
-        _runner(session, ten_k, a, name, sex, age, minutes=minutes,
-                person=ana if name == "Ana Pérez" else None)
+        _runner(
+            session, ten_k, a, name, sex, age, minutes=minutes, person=ana if name == "Ana Pérez" else None
+        )
     last_year = _next_edition(session, harbor, year=2024, start_date=date(2024, 5, 5), status="completed")
     old_5k = create_race(session, last_year, name="5K", distance_m=5000.0)
     _runner(session, old_5k, a, "José Núñez", "M", 29, minutes=18.0, person=jose)
     upcoming = _next_edition(session, harbor, year=2026, start_date=date(2026, 12, 6), status="upcoming")
-    next_5k = create_race(session, upcoming, name="5K", distance_m=5000.0,
-                          start_time=datetime(2026, 12, 6, 8, 0))
+    next_5k = create_race(
+        session, upcoming, name="5K", distance_m=5000.0, start_time=datetime(2026, 12, 6, 8, 0)
+    )
     _runner(session, next_5k, a, "José Núñez", "M", 31, status=None, person=jose)
     autumn = create_edition(session, org, name="Autumn Classic", year=2025, start_date=date(2025, 10, 12))
     half = create_race(session, autumn, name="Half Marathon", distance_m=21097.5)
@@ -132,8 +172,9 @@ def _tenant_b(session: Session) -> Tenant:
     org = create_org(session, name="Bayside Test Timing")
     b = Tenant(org_id=org.id, slug=org.slug)
     # Same event name and a runner with the same name as tenant A's: only ids and rows tell them apart.
-    harbor = create_edition(session, org, name="Harbor Run", year=2025, start_date=date(2025, 6, 1),
-                            city="Hampton")
+    harbor = create_edition(
+        session, org, name="Harbor Run", year=2025, start_date=date(2025, 6, 1), city="Hampton"
+    )
     five_k = create_race(session, harbor, name="5K", distance_m=5000.0)
     ten_k = create_race(session, harbor, name="10K", distance_m=10000.0)
     b.edition_id, b.race_id, b.other_race_id = harbor.id, five_k.id, ten_k.id
@@ -148,8 +189,10 @@ def _tenant_b(session: Session) -> Tenant:
 
 def another_handle(database: Database, **settings: Any) -> Database:
     """The same database through a pool of its own."""
-    return Database(database.settings.model_copy(update=settings),
-                    owner_url=database.owner_url.render_as_string(hide_password=False))
+    return Database(
+        database.settings.model_copy(update=settings),
+        owner_url=database.owner_url.render_as_string(hide_password=False),
+    )
 
 
 def build_world(database: Database) -> World:

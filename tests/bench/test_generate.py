@@ -26,18 +26,53 @@ TIME_RE = re.compile(r"^\d+:[0-5]\d:[0-5]\d\.\d$")
 EXPECTED_HEADERS = {
     "organizations.csv": ["org_id", "slug", "name", "contact_name", "contact_email", "city", "state"],
     "ct_events.csv": [
-        "event_id", "org_id", "name", "edition_year", "start_date", "city", "state", "timezone",
-        "registration_provider", "registration_external_id", "results_provider", "results_external_id",
+        "event_id",
+        "org_id",
+        "name",
+        "edition_year",
+        "start_date",
+        "city",
+        "state",
+        "timezone",
+        "registration_provider",
+        "registration_external_id",
+        "results_provider",
+        "results_external_id",
         "status",
     ],
     "ct_races.csv": [
-        "race_id", "event_id", "name", "distance_m", "start_time", "placement_basis", "overall_award_depth",
-        "masters_award_depth", "masters_min_age", "ag_award_depth", "age_group_width",
+        "race_id",
+        "event_id",
+        "name",
+        "distance_m",
+        "start_time",
+        "placement_basis",
+        "overall_award_depth",
+        "masters_award_depth",
+        "masters_min_age",
+        "ag_award_depth",
+        "age_group_width",
         "exclude_award_winners_from_ag",
     ],
     "ct_participants.csv": [
-        "participant_id", "race_id", "bib", "first_name", "last_name", "sex", "dob", "age", "email", "phone",
-        "address1", "city", "state", "zip", "country", "team", "registered_at", "registration_source",
+        "participant_id",
+        "race_id",
+        "bib",
+        "first_name",
+        "last_name",
+        "sex",
+        "dob",
+        "age",
+        "email",
+        "phone",
+        "address1",
+        "city",
+        "state",
+        "zip",
+        "country",
+        "team",
+        "registered_at",
+        "registration_source",
     ],
     "ct_results.csv": ["participant_id", "status", "gun_time", "chip_time"],
     "ct_splits.csv": ["participant_id", "split_name", "distance_m", "chip_elapsed"],
@@ -47,7 +82,10 @@ EXPECTED_HEADERS = {
 def run_generator(out: Path, seed: int, results: int = TARGET_RESULTS) -> None:
     subprocess.run(
         [sys.executable, str(GENERATOR), "--results", str(results), "--out", str(out), "--seed", str(seed)],
-        check=True, capture_output=True, text=True, timeout=120,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -124,8 +162,12 @@ class TestSize:
 
 class TestReferences:
     def test_ids_are_unique_integers(self, bundle: Path) -> None:
-        for name, key in (("ct_events.csv", "event_id"), ("ct_races.csv", "race_id"),
-                          ("ct_participants.csv", "participant_id"), ("ct_results.csv", "participant_id")):
+        for name, key in (
+            ("ct_events.csv", "event_id"),
+            ("ct_races.csv", "race_id"),
+            ("ct_participants.csv", "participant_id"),
+            ("ct_results.csv", "participant_id"),
+        ):
             ids = [int(row[key]) for row in read(bundle, name)]
             assert len(ids) == len(set(ids)), name
 
@@ -152,8 +194,11 @@ class TestUpcomingEditions:
         entries = read(bundle, "ct_participants.csv")
         future = {p["participant_id"] for p in entries if race_event[p["race_id"]] in upcoming}
         assert future
-        assert all(p["registered_at"] <= f"{TODAY.isoformat()}T23:59:59"
-                   for p in entries if p["participant_id"] in future)
+        assert all(
+            p["registered_at"] <= f"{TODAY.isoformat()}T23:59:59"
+            for p in entries
+            if p["participant_id"] in future
+        )
         scored = {r["participant_id"] for r in read(bundle, "ct_results.csv")}
         assert not future & scored
         assert scored == {p["participant_id"] for p in entries} - future
@@ -175,8 +220,11 @@ class TestTimes:
                 assert tenths(r["gun_time"]) >= tenths(r["chip_time"]) > 0, r
 
     def test_splits_belong_to_finishers_and_rise_to_the_finish(self, bundle: Path) -> None:
-        finish = {r["participant_id"]: tenths(r["chip_time"])
-                  for r in read(bundle, "ct_results.csv") if r["status"] == "FIN"}
+        finish = {
+            r["participant_id"]: tenths(r["chip_time"])
+            for r in read(bundle, "ct_results.csv")
+            if r["status"] == "FIN"
+        }
         elapsed: dict[str, list[tuple[float, int]]] = defaultdict(list)
         for s in read(bundle, "ct_splits.csv"):
             assert TIME_RE.match(s["chip_elapsed"]), s

@@ -72,7 +72,11 @@ class TestToolLoop:
             llm_client(chat_db, test_settings, server.base_url) as client,
         ):
             said = reply(chat(client, world.john.key, OPEN_QUESTION))
-        assert said.startswith("820 runners finished the 2025 Shamrock Marathon. chart Details")
+        # The tool's table first (streamed as soon as it was made), then the model's words.
+        assert said.startswith(
+            "_Read as: Number of finishers — the 2025 Shamrock Marathon Weekend Marathon_\n\n820 finishers"
+        )
+        assert said.endswith("820 runners finished the 2025 Shamrock Marathon. chart Details")
         assert "evil" not in said
         assert "<details><summary>SQL</summary>" in said  # the tool's answer, shown by RaceHub itself
         first, second, third = tool_rounds(server)

@@ -129,6 +129,15 @@ class TestCommands:
         assert "failed" in result.output
         assert "maria" in result.output
 
+    def test_an_unknown_kind_is_an_error_naming_the_kinds(self, as_cli_database: Database) -> None:
+        result = CliRunner().invoke(cli, ["audit", "--kind", "bogus"])
+
+        assert result.exit_code == 1
+        assert (
+            "unknown audit kind 'bogus'; expected one of login, login.challenge, question, workflow, erasure"
+            in " ".join(result.output.split())
+        )
+
     def test_racehub_outbox_prints_the_codes(
         self, client: TestClient, as_cli_database: Database, world: ChatWorld
     ) -> None:

@@ -64,7 +64,7 @@ class TestLoggingIn:
         )
         assert "signed in as John Carter" in said
         assert "Shamrock Marathon Weekend" in said
-        assert "| event_name |" in said
+        assert "| event | year |" in said
 
     def test_the_password_works_instead_of_the_code(
         self, client: TestClient, chat_db: Database, world: ChatWorld

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from racehub.config import Settings
 from racehub.db import Database
-from tests.chat.world import ChatWorld, chat, client_for, reply
+from tests.chat.world import ChatWorld, bearer, chat, client_for, reply
 
 
 def sentence(said: str) -> str:
@@ -65,7 +66,7 @@ class TestMarkdown:
         said = reply(chat(client, world.john.key, "Show the top 10 men at the 2024 Harbor Half Marathon"))
         lead, rest = sentence(said).split("\n\n", 1)
         assert lead.startswith("The top 10 men finishers — the 2024 Harbor Half Marathon")
-        assert "| place | bib | first_name | last_name |" in rest
+        assert "| place | bib | first name | last name |" in rest
         assert len(re.findall(r"^\| \d+ \|", rest, flags=re.MULTILINE)) == 10
         assert re.search(r"<details><summary>SQL</summary>\n\n```sql\nSELECT .+\n```\n\n</details>$", said)
 
@@ -86,6 +87,31 @@ class TestMarkdown:
         assert download.headers["content-type"].startswith("text/csv")
         assert download.text.splitlines()[0].startswith("category,sex,place,bib,first_name,last_name")
         assert len(download.text.splitlines()) == 95
+
+    def test_links_start_with_racehub_public_url_when_it_is_set(
+        self, chat_db: Database, test_settings: Settings, world: ChatWorld
+    ) -> None:
+        # Open WebUI reaches RaceHub on loopback; its users must get links they can open.
+        public = test_settings.model_copy(update={"public_url": "https://racehub.example.com/"})
+        database = Database(public, owner_url=chat_db.owner_url.render_as_string(hide_password=False))
+        question = "Generate a CSV of award winners with mailing addresses for the 2025 Shamrock Marathon"
+        with client_for(database, public, address="127.0.0.1") as loopback:
+            said = reply(chat(loopback, world.john.key, question))
+            asked = loopback.post("/v1/ask", json={"question": question}, headers=bearer(world.john.key))
+
+        link = re.search(r"\((https://racehub\.example\.com/v1/files/[^)]+)\)", said)
+        assert link, said
+        assert "testserver" not in said
+        (file,) = asked.json()["files"]
+        assert file["url"].startswith("https://racehub.example.com/v1/files/")
+        path = file["url"].removeprefix("https://racehub.example.com")
+        with client_for(database, public) as client:
+            assert client.get(path).status_code == 200
+        database.dispose()
+
+    def test_racehub_public_url_must_be_an_address(self) -> None:
+        with pytest.raises(ValueError, match="RACEHUB_PUBLIC_URL must be an http"):
+            Settings(public_url="racehub.example.com")
 
     def test_questions_outside_the_domain_get_examples_without_an_llm(
         self, client: TestClient, world: ChatWorld

@@ -154,12 +154,18 @@ class TestErasingAPerson:
         store = FileStore(test_settings)
         report = store.save("winners.csv", f"place,first_name,last_name\n1,{runner.first},{runner.last}\n")
         kept = store.save("others.csv", f"place,first_name,last_name\n1,{bystander.first},{bystander.last}\n")
+        # Their first name on one row and their last name on another: two other runners.
+        apart = store.save(
+            "apart.csv",
+            f"place,first_name,last_name\n1,{runner.first},{bystander.last}\n2,{bystander.first},{runner.last}\n",
+        )
         before = _others(chat_db, runner)
         refs = _owner_rows(
             chat_db,
             "SELECT count(*) FROM external_refs WHERE (kind = 'entry' AND local_id = ANY(:e)) "
             "OR (kind = 'person' AND local_id = :p)",
-            e=list(runner.entry_ids), p=runner.person_id,
+            e=list(runner.entry_ids),
+            p=runner.person_id,
         )[0][0]
         counts = {
             table: operator_rows(
@@ -186,6 +192,7 @@ class TestErasingAPerson:
         assert body["redacted"]["files"] >= 1
         assert not report.path.exists()
         assert kept.path.exists()
+        assert apart.path.exists()
         for needle in (runner.name, f"{runner.last}, {runner.first}", runner.email, runner.phone):
             assert _everywhere(chat_db, needle) == [], needle
         assert (

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import time
+from typing import Any
+
+import httpx
 from fastapi.testclient import TestClient
 
 from racehub.chat.stream import pieces
-from tests.chat.world import ChatWorld, bearer, chat, sse_events
+from racehub.config import Settings
+from racehub.db import Database
+from racehub.integrations.simulators.kit import start_server_thread
+from tests.chat.test_assistant import OPEN_QUESTION, assistant_script
+from tests.chat.world import ChatWorld, bearer, chat, make_app, sse_events
+from tests.fakes.openai_server import ScriptedReply, fake_openai_server
 
 QUESTION = "How many runners finished the Shamrock Marathon in 2025?"
 
@@ -125,3 +135,64 @@ class TestPieces:
         assert "".join(parts) == text
         assert len(parts) > 3
         assert all(len(p) <= 60 for p in parts)
+
+
+class TestSlowRepliesStreamAsTheyAreMade:
+    def test_the_tools_table_arrives_while_the_model_is_still_thinking(
+        self, chat_db: Database, test_settings: Settings, world: ChatWorld
+    ) -> None:
+        script = assistant_script(
+            [
+                ScriptedReply(tool_calls=[{"name": "ask", "arguments": {"question": QUESTION}}]),
+                ScriptedReply(content="That is the count for 2025.", delay_s=2.0),
+            ]
+        )
+        with fake_openai_server(script) as llm:
+            settings = test_settings.model_copy(
+                update={"llm_enabled": True, "llm_base_url": llm.base_url, "llm_timeout_s": 10.0}
+            )
+            server = start_server_thread(make_app(chat_db, settings))
+            try:
+                arrivals = _streamed(server.url, world.john.key, OPEN_QUESTION)
+            finally:
+                server.stop()
+
+        started = arrivals[0][0]
+        role_at = next(
+            t
+            for t, e in arrivals
+            if e != "[DONE]" and isinstance(e, dict) and e["choices"] and e["choices"][0]["delta"].get("role")
+        )
+        table_at = next(t for t, e in arrivals if "</details>" in _content(e))
+        done_at = next(t for t, e in arrivals if e == "[DONE]")
+        text = "".join(_content(e) for _t, e in arrivals)
+        assert role_at - started < 1.5  # the reply begins at once
+        assert done_at - table_at > 1.5  # the table came while the model was still working
+        assert text.startswith("_Read as: Number of finishers")
+        assert "\n\n820 finishers — " in text
+        assert text.endswith("That is the count for 2025.")
+
+    def test_a_quick_reply_still_fails_with_its_status(self, client: TestClient) -> None:
+        body = {"model": "racehub", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+        assert client.post("/v1/chat/completions", json=body).status_code == 401
+
+
+def _content(event: Any) -> str:
+    if not isinstance(event, dict) or not event.get("choices"):
+        return ""
+    return str(event["choices"][0]["delta"].get("content") or "")
+
+
+def _streamed(url: str, key: str, question: str) -> list[tuple[float, Any]]:
+    """(arrival time, event) for every server-sent event, the request's start first (event None)."""
+    body = {"model": "racehub", "stream": True, "messages": [{"role": "user", "content": question}]}
+    arrivals: list[tuple[float, Any]] = [(time.monotonic(), None)]
+    with httpx.stream(
+        "POST", f"{url}/v1/chat/completions", json=body, headers=bearer(key), timeout=30
+    ) as response:
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                data = line.removeprefix("data: ")
+                arrivals.append((time.monotonic(), data if data == "[DONE]" else json.loads(data)))
+    return arrivals

@@ -85,6 +85,19 @@ class TestRendering:
         assert escape("event_name") == "event_name"
         assert escape("_x_") == "\\_x\\_"
 
+    def test_only_what_would_be_markup_is_escaped(self) -> None:
+        # Clients that show the text raw (a terminal, a log) must not see "run \#3".
+        assert escape("The run (run #3) joined run #1! Great") == "The run (run #3) joined run #1! Great"
+        assert escape("# Heading?") == "\\# Heading?"
+        assert escape("![x](y)") == "!\\[x\\](y)"
+
+    def test_table_headers_are_words_not_column_names(self) -> None:
+        header = table(
+            ["overall_place", "bib", "first_name", "last_name", "age_group"],
+            [[1, "7", "Ann", "Lee", "20-24"]],
+        )
+        assert header.splitlines()[0] == "| place | bib | first name | last name | age group |"
+
     def test_table_is_compact(self) -> None:
         rendered = table(["n"], [[i] for i in range(40)])
         assert sum(line.startswith("| ") for line in rendered.splitlines()) == 2 + 15

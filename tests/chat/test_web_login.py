@@ -23,6 +23,8 @@ class TestCodeLogin:
         started = challenge(client, email=world.john.email)
         assert started["expires_in"] == 600
         assert "login code is on its way" in started["message"]
+        assert "`" not in started["message"]  # the page shows it as plain text
+        assert "Enter it below" in started["message"]
         code = outbox_codes(chat_db, world.john.email)[0]
         response = client.post("/v1/auth/verify", json={"challenge": started["challenge"], "code": code})
         assert response.status_code == 200, response.text
@@ -102,3 +104,15 @@ class TestSessions:
         ).json()["token"]
         said = reply(chat(client, token, "I'm Dave from Summit Sports Timing"))
         assert said.startswith("You are signed in as John Carter (Acme Racing) with this session")
+
+
+class TestPageFiles:
+    def test_the_page_and_its_icon(self, client: TestClient) -> None:
+        page = client.get("/")
+        icon = client.get("/favicon.ico")
+
+        assert page.status_code == 200
+        assert 'rel="icon"' in page.text
+        assert icon.status_code == 200
+        assert icon.headers["content-type"] == "image/svg+xml"
+        assert icon.content.startswith(b"<svg")

@@ -66,6 +66,24 @@ class TestScoreInCopernicoFromChat:
             )
         assert outcomes == ["planned", "confirmed"]
 
+    def test_how_is_it_going_after_joining_a_run_reports_the_run_it_joined(
+        self, client: TestClient, world: ChatWorld, chat_db: Database
+    ) -> None:
+        _summit_copernico(chat_db)
+        ask = "Score the 2025 Boston Marathon in Copernico"
+        first = reply(chat(client, world.dave.key, ask, chat_id="wf-a"))
+        reply(chat(client, world.dave.key, ask, first, "yes", chat_id="wf-a"))
+        again = reply(chat(client, world.dave.key, ask, chat_id="wf-b"))
+        joined = reply(chat(client, world.dave.key, ask, again, "yes", chat_id="wf-b"))
+        assert "joined run #1" in joined
+
+        progress = reply(
+            chat(client, world.dave.key, ask, again, "yes", joined, "how is it going?", chat_id="wf-b")
+        )
+
+        assert progress.startswith("Run #2 joined run #1.")
+        assert "(run #1) is queued since" in progress
+
     def test_another_company_cannot_plan_it(
         self, client: TestClient, world: ChatWorld, chat_db: Database
     ) -> None:

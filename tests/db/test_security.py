@@ -299,10 +299,16 @@ class TestAuditRedaction:
             orgs = [create_org(session).id for _ in range(2)]
             for org in orgs:
                 session.execute(
-                    text("INSERT INTO audit_log (kind, outcome, org_id, subject, sql, detail) "
-                         "VALUES ('question', 'answered', :org, :s, :q, CAST(:d AS jsonb))"),
-                    {"org": org, "s": self.SUBJECT, "q": self.SQL,
-                     "d": '{"engine": "parser", "who": "Ann O\'Neil-Lee"}'},
+                    text(
+                        "INSERT INTO audit_log (kind, outcome, org_id, subject, sql, detail) "
+                        "VALUES ('question', 'answered', :org, :s, :q, CAST(:d AS jsonb))"
+                    ),
+                    {
+                        "org": org,
+                        "s": self.SUBJECT,
+                        "q": self.SQL,
+                        "d": '{"engine": "parser", "who": "Ann O\'Neil-Lee"}',
+                    },
                 )
         return orgs
 
@@ -312,9 +318,12 @@ class TestAuditRedaction:
     def test_redacts_the_tenants_own_rows_only(self, db: Database, two_tenants: list[int]) -> None:
         mine, theirs = two_tenants
         with db.session(Scope.tenant(mine)) as session:
-            changed = session.execute(text(
-                "SELECT racehub_erase_audit_text(ARRAY['Ann O''Neil-Lee', 'ann+1@example.com'], "
-                "ARRAY['Ann', 'O''Neil-Lee'])")).scalar_one()
+            changed = session.execute(
+                text(
+                    "SELECT racehub_erase_audit_text(ARRAY['Ann O''Neil-Lee', 'ann+1@example.com'], "
+                    "ARRAY['Ann', 'O''Neil-Lee'])"
+                )
+            ).scalar_one()
         assert changed == 1
         (_, subject, sql, detail), other = self._audit(db)
         assert subject == "How did [erased] ([erased]) do? And Bo?"
@@ -327,8 +336,9 @@ class TestAuditRedaction:
         self, db: Database, two_tenants: list[int]
     ) -> None:
         with db.session(Scope.tenant(two_tenants[0])) as session:
-            changed = session.execute(text(
-                "SELECT racehub_erase_audit_text(ARRAY['Ann Smith'], ARRAY['Ann', 'Smith'])")).scalar_one()
+            changed = session.execute(
+                text("SELECT racehub_erase_audit_text(ARRAY['Ann Smith'], ARRAY['Ann', 'Smith'])")
+            ).scalar_one()
         assert changed == 0
         assert self._audit(db)[0][1] == self.SUBJECT
 

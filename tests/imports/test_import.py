@@ -418,6 +418,17 @@ def _latin1_name(directory: Path) -> int:
     return index + 1
 
 
+def _unterminated_quote(directory: Path, *, from_end: int | None = None) -> int:
+    path = directory / "ct_participants.csv"
+    lines = path.read_bytes().split(b"\n")
+    index = len(lines) // 3 if from_end is None else len(lines) - from_end
+    fields = lines[index].split(b",")
+    fields[3] = b'"' + fields[3]  # a quote that opens a cell and never closes: the rest of the file is in it
+    lines[index] = b",".join(fields)
+    path.write_bytes(b"\n".join(lines))
+    return index + 1
+
+
 def _remove_splits(directory: Path) -> int:
     (directory / "ct_splits.csv").unlink()
     return 0
@@ -443,13 +454,20 @@ CORRUPTIONS = [
         id="bad-date",
     ),
     pytest.param(Corruption("ct_participants.csv", None, _latin1_name), id="not-utf8"),
+    pytest.param(Corruption("ct_participants.csv", None, _unterminated_quote), id="unterminated-quote"),
+    pytest.param(
+        Corruption("ct_participants.csv", None, lambda d: _unterminated_quote(d, from_end=4)),
+        id="unterminated-quote-near-the-end",  # the csv module reads to the end without complaint
+    ),
     pytest.param(Corruption("ct_splits.csv", None, _remove_splits), id="missing-file"),
 ]
 
 
 # Each CLI run costs a Python start-up: one of each kind of failure (a cell, a header, an encoding, a file).
 CLI_CORRUPTIONS = [
-    c for c in CORRUPTIONS if c.id in ("bad-time", "missing-column", "not-utf8", "missing-file")
+    c
+    for c in CORRUPTIONS
+    if c.id in ("bad-time", "missing-column", "not-utf8", "unterminated-quote", "missing-file")
 ]
 
 

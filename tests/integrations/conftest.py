@@ -15,8 +15,8 @@ import pytest
 
 from racehub.integrations.base import Registration, ResultRecord, as_local_naive
 from racehub.integrations.http import HttpPolicy
-from racehub.integrations.simkit import RunningServer
 from racehub.integrations.simulators import simulator_client, start_simulator
+from racehub.integrations.simulators.kit import RunningServer
 
 
 def _bundle_dir() -> Path:

@@ -9,7 +9,13 @@ from datetime import date
 
 import pytest
 
-from racehub.integrations.base import Registration, ResultRecord, VendorAuthError, VendorNotFound
+from racehub.integrations.base import (
+    Registration,
+    ResultRecord,
+    VendorAuthError,
+    VendorError,
+    VendorNotFound,
+)
 
 EDITION = "CO-61357"  # Lakeside 10K 2023 (registrations at RaceRoster, timing at Copernico)
 RACE = "248540"
@@ -120,6 +126,23 @@ class TestScoring:
         assert after[winner.entry_external_id].last_name == "Champion-Renamed"
         assert after[winner.entry_external_id].sex_place == 1
         assert len(after) == len(before)
+
+    def test_a_dorsal_belongs_to_one_athlete_and_ids_need_not_be_numbers(self, simulator) -> None:
+        sim = simulator("copernico")
+        with sim.client() as client:
+            winner = next(r for r in client.rankings(EDITION, RACE) if r.sex == "F" and r.sex_place == 1)
+            twin = _registration(winner, external_id="racehub-41223")  # same bib, another athlete id
+            with pytest.raises(VendorError) as refused:
+                client.push_registrations(EDITION, RACE, [twin])
+            unnumbered = _registration(winner, external_id="racehub-41224", bib="99999")
+            assert client.push_registrations(EDITION, RACE, [unnumbered]) == 1
+            listed = {r.entry_external_id for r in client.results(EDITION, RACE)} | {
+                a.id for a in client._athletes(EDITION, RACE)
+            }
+        assert refused.value.vendor_status == 409
+        assert not refused.value.retryable
+        assert "racehub-41224" in listed
+        assert "racehub-41223" not in listed
 
     def test_push_of_an_upcoming_edition_in_batches(self, simulator, bundle_rows) -> None:
         copernico = simulator("copernico")

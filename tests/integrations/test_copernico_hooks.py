@@ -23,7 +23,7 @@ from racehub.integrations.copernico.hooks import (
     build_post_scoring_hook,
 )
 from racehub.integrations.http import HttpPolicy
-from racehub.integrations.simkit import RunningServer, start_server_thread
+from racehub.integrations.simulators.kit import RunningServer, start_server_thread
 
 EVENT = ScoringCompleted(
     edition_external_id="CO-61357",
@@ -107,15 +107,18 @@ class TestHttpHook:
         assert len(target.bodies) == 3
         assert len(sleeps.waits) == 2
 
-    def test_a_failing_receiver_ends_in_a_retryable_error(self, receiver, sleeps) -> None:
+    @pytest.mark.parametrize(("status", "retryable"), [(503, True), (500, False)])
+    def test_a_failing_receiver_ends_in_an_error_retryable_unless_every_try_met_a_500(
+        self, receiver, sleeps, status: int, retryable: bool
+    ) -> None:
         target, server = receiver
-        target.statuses = [500] * 10
+        target.statuses = [status] * 10
         policy = HttpPolicy.for_local_simulator(max_attempts=2)
         hook = HttpPostScoringHook(f"{server.url}/hooks/scored", policy=policy, sleep=sleeps)
         with pytest.raises(VendorUnavailable) as caught:
             hook.notify(EVENT)
         hook.close()
-        assert caught.value.retryable is True
+        assert caught.value.retryable is retryable
         assert len(target.bodies) == 2
 
     def test_metadata_and_private_targets_are_refused_before_sending(self, sleeps) -> None:

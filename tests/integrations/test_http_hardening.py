@@ -24,7 +24,7 @@ from racehub.integrations.http import (
     parse_retry_after,
 )
 from racehub.integrations.runsignup.schemas import RaceResponse
-from racehub.integrations.simkit import start_server_thread
+from racehub.integrations.simulators.kit import start_server_thread
 
 RSU_EDITION = "104887"
 RSU_RACE_PATH = f"/Rest/race/{RSU_EDITION}"

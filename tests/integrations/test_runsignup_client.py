@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from racehub.integrations.base import VendorAuthError, VendorError, VendorNotFound, as_local_naive
 from racehub.integrations.http import HttpPolicy
 from racehub.integrations.runsignup.client import RunSignUpClient
-from racehub.integrations.simkit import start_server_thread
+from racehub.integrations.simulators.kit import start_server_thread
 
 EDITION = "104887"  # Blue Ridge Trail 50K 2023 (bundle event 61629): a 50K and a 25K
 TZ = "America/New_York"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from racehub.errors import InvalidInput
 from racehub.integrations.base import VendorUnavailable
 from racehub.integrations.http import HttpPolicy
-from racehub.integrations.simkit import Fault
 from racehub.integrations.simulators import create_simulator_app
+from racehub.integrations.simulators.kit import Fault
+from tests.integrations.conftest import BUNDLE_DIR
 
 
 class TestConstructorFaults:
@@ -56,5 +58,5 @@ class TestControlEndpoint:
 
 class TestVendorChoice:
     def test_unknown_vendor_is_refused(self) -> None:
-        with pytest.raises(ValueError, match="unknown vendor"):
-            create_simulator_app("athlinks")
+        with pytest.raises(InvalidInput, match="unknown provider 'athlinks'; expected one of runsignup"):
+            create_simulator_app("athlinks", BUNDLE_DIR)

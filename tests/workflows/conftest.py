@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import structlog
 from cryptography.fernet import Fernet
 from procrastinate import App
 from pydantic import SecretStr
@@ -29,8 +27,8 @@ from racehub.credentials import service as credentials
 from racehub.credentials.crypto import Keyring
 from racehub.db import Database, Scope
 from racehub.integrations.http import HttpPolicy
-from racehub.integrations.simkit import RunningServer
 from racehub.integrations.simulators import SIMULATOR_CREDENTIALS, start_simulator
+from racehub.integrations.simulators.kit import RunningServer
 from racehub.models import Edition, EventSeries
 from racehub.workflows import service
 from racehub.workflows.context import WorkflowEnvironment
@@ -38,7 +36,7 @@ from racehub.workflows.providers import ProviderFactory
 from racehub.workflows.repository import RunRow
 from racehub.workflows.schemas import TERMINAL_STATES
 from racehub.workflows.tasks import worker_app
-from tests.conftest import BUNDLE
+from tests.conftest import BUNDLE, reset_logging
 from tests.factories import create_org
 from tests.workflows.bundle_rows import edition_rows
 
@@ -210,21 +208,13 @@ class Harness:
         return self.run(run_id)
 
 
-def _reset_logging() -> None:
-    structlog.reset_defaults()
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if type(handler) is logging.StreamHandler:
-            root.removeHandler(handler)
-
-
 @pytest.fixture(autouse=True)
 def _fresh_logging() -> Iterator[None]:
     """CLI commands configure structlog and the root logger with the stderr of the moment (a pytest
     capture, closed when its test ends): every workflow test starts and ends with the defaults."""
-    _reset_logging()
+    reset_logging()
     yield
-    _reset_logging()
+    reset_logging()
 
 
 @pytest.fixture(scope="session")

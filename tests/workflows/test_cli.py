@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -78,3 +80,49 @@ class TestWorkflowCommands:
         )
         assert result.exit_code == 1
         assert "no event named like 'Moon Marathon'" in result.output
+
+
+class TestFollowingARunAWorkerWorks:
+    def test_the_bar_counts_the_runs_own_steps_and_a_failed_attempt_says_why(
+        self, cli_harness: Harness, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        copernico = cli_harness.simulator("copernico", scoring_polls=1)
+        monkeypatch.setenv("RACEHUB_SIMULATOR_URLS", json.dumps(cli_harness.settings.simulator_urls))
+        get_settings.cache_clear()
+        org_id, edition_id = cli_harness.edition("61357")  # Lakeside 10K 2023: one race, four steps
+        cli_harness.store_credentials(org_id, "raceroster")
+        cli_harness.store_credentials(org_id, "copernico")
+        assert cli_harness.run_to_end("sync_registrations", edition_id).state == "succeeded"
+        # The first push fails on both of the worker's tries: attempt 1 fails, attempt 2 succeeds.
+        copernico.fault(kind="unavailable", count=2, retry_after=0, path_prefix="/race-registrations/")
+        done = threading.Event()
+        worker = threading.Thread(target=cli_harness.work, args=(done.is_set,), kwargs={"timeout": 120})
+        worker.start()
+        try:
+            deadline = time.monotonic() + 30
+            while not _live_workers(cli_harness):
+                assert time.monotonic() < deadline, "the worker did not start"
+                time.sleep(0.1)
+
+            ran = CliRunner().invoke(
+                cli, ["workflows", "run", "score_copernico", "--edition", str(edition_id), "-y"]
+            )
+        finally:
+            done.set()
+            worker.join()
+
+        output = " ".join(ran.output.split())
+        assert ran.exit_code == 0, ran.output
+        assert "finished at" in output
+        counts = [(int(a), int(b)) for a, b in re.findall(r"(\d+)/(\d+)", output)]
+        assert counts
+        assert all(done_steps <= total for done_steps, total in counts), counts
+        assert "attempt 1 of 3 failed: copernico POST /race-registrations/CO-61357: HTTP 503" in output
+
+
+def _live_workers(harness: Harness) -> int:
+    from racehub.db import Scope
+    from racehub.workflows import repository
+
+    with harness.db.session(Scope.operator()) as session:
+        return repository.live_workers(session, 30)

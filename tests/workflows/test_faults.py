@@ -78,6 +78,20 @@ class TestHopelessFailures:
         assert good.finished_at < bad.finished_at  # not held up by the other tenant's backoff
         assert table_counts(harness.db, org_b)["results"] == len(edition_rows("61734").results)
 
+    def test_a_500_on_every_try_fails_the_run_at_once_with_the_reason(self, harness: Harness) -> None:
+        sim = harness.simulator("ctlive")
+        org_id, edition_id = harness.edition("61202")
+        harness.store_credentials(org_id, "ctlive")
+        sim.fault(kind="server_error", path_prefix="/api/race/248335/results")
+
+        run = harness.run_to_end("sync_results", edition_id)
+
+        assert run.state == "failed"
+        assert run.attempts == 1  # the vendor cannot process this request: waiting will not heal it
+        assert "HTTP 500 (after 2 attempts)" in (run.error or "")
+        assert sim.requests_to("/api/race/248335/results") == 2  # the call's own tries, no more
+        assert table_counts(harness.db, org_id) == dict.fromkeys(table_counts(harness.db, org_id), 0)
+
     @pytest.mark.parametrize(
         ("fault", "message", "attempts"),
         [

@@ -5,20 +5,34 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from fastapi import FastAPI, Request, Response
+from sqlalchemy import text
 
 from racehub.auth.service import add_user
 from racehub.db import Scope
-from racehub.integrations.simkit import RunningServer, start_server_thread
+from racehub.db.migrate import alembic_config
+from racehub.imports.service import import_bundle
+from racehub.integrations.simulators.kit import RunningServer, start_server_thread
 from racehub.workflows import service
+from tests.conftest import BUNDLE
+from tests.imports.bundle_files import write_subset
 from tests.workflows.bundle_rows import edition_rows, snapshot, synced_results, table_counts
-from tests.workflows.conftest import Harness
+from tests.workflows.conftest import Harness, Simulator
 
 LAKESIDE_2023 = "61357"  # RaceRoster registrations, Copernico timing; one race (10K, race id 248540)
 CLASSIFY = "/races/CO-61357/events/248540/classifications"
+
+
+def _athlete_ids(copernico: Simulator) -> set[str]:
+    """The ids of the athletes the simulator holds for the Lakeside 10K event."""
+    state = copernico.server.app.state.copernico
+    with state.lock:
+        return set(state.athletes(state.bundle.races["248540"]))
 
 
 class HookReceiver:
@@ -152,3 +166,81 @@ class TestScoreInCopernico:
             len(copernico.server.app.state.copernico.jobs) == 1
         )  # every attempt asked again and got the same pending job back
         assert copernico.requests_to("/race-registrations/CO-61357") == 3  # pushed once, not per attempt
+
+
+def _imported_lakeside(harness: Harness, tmp_path: Path) -> tuple[int, int]:
+    """Lakeside 10K 2023 as `racehub import racedata` leaves it: entries with their legacy ids, results,
+    and no registration sync ever run."""
+    bundle = write_subset(BUNDLE, tmp_path / "lakeside", [("Lakeside 10K", 2023)])
+    with harness.db.session(Scope.operator()) as session:
+        import_bundle(session, bundle)
+    org_id = harness.org("2")
+    with harness.db.session(Scope.operator()) as session:
+        edition = service.resolve_edition(session, event="Lakeside 10K", year=2023)
+    harness.store_credentials(org_id, "copernico")
+    return org_id, edition.id
+
+
+def _copernico_links(harness: Harness, org_id: int) -> dict[str, int]:
+    with harness.db.session(Scope.tenant(org_id)) as session:
+        rows = session.execute(
+            text(
+                "SELECT external_id, local_id FROM external_refs "
+                "WHERE provider = 'copernico' AND kind = 'entry'"
+            )
+        ).all()
+    return {row[0]: row[1] for row in rows}
+
+
+class TestScoringAnEditionNeverSynced:
+    def test_imported_entries_go_under_the_athlete_ids_copernico_knows_and_score(
+        self, harness: Harness, tmp_path: Path
+    ) -> None:
+        org_id, edition_id = _imported_lakeside(harness, tmp_path)
+        copernico = harness.simulator("copernico", scoring_polls=2)
+        expected = edition_rows(LAKESIDE_2023)
+        finishers = {pid for pid, (status, _g, _c) in expected.results.items() if status == "FIN"}
+
+        run = harness.run_to_end("score_copernico", edition_id)
+        again = harness.run_to_end("score_copernico", edition_id)
+
+        assert run.state == "succeeded", run.error
+        assert run.attempts == 1
+        assert _athlete_ids(copernico) == set(expected.entries)  # no second athlete under a made-up id
+        assert run.fetched == len(finishers)
+        links = _copernico_links(harness, org_id)
+        assert set(links) == set(expected.entries)
+        assert again.state == "succeeded", again.error
+        assert (again.inserted, again.removed) == (0, 0)
+        assert _athlete_ids(copernico) == set(expected.entries)
+
+    def test_links_stored_as_racehub_ids_are_repaired_by_migration_0060(
+        self, harness: Harness, tmp_path: Path
+    ) -> None:
+        org_id, _edition_id = _imported_lakeside(harness, tmp_path)
+        with harness.db.session(Scope.tenant(org_id)) as session:
+            entries = session.execute(
+                text("SELECT id, legacy_id FROM entries WHERE org_id = :o ORDER BY id LIMIT 3"), {"o": org_id}
+            ).all()
+        command.downgrade(alembic_config(harness.db), "0050_erasure")
+        with harness.db.session(Scope.tenant(org_id)) as session:
+            for entry_id, _legacy in entries:  # what the pushes before the fix stored
+                session.execute(
+                    text(
+                        "INSERT INTO external_refs (org_id, provider, kind, external_id, local_id) "
+                        "VALUES (:o, 'copernico', 'entry', :x, :e)"
+                    ),
+                    {"o": org_id, "x": f"racehub-{entry_id}", "e": entry_id},
+                )
+            # One entry already has its right link too: the wrong one just goes.
+            session.execute(
+                text(
+                    "INSERT INTO external_refs (org_id, provider, kind, external_id, local_id) "
+                    "VALUES (:o, 'copernico', 'entry', :x, :e)"
+                ),
+                {"o": org_id, "x": str(entries[0][1]), "e": entries[0][0]},
+            )
+
+        harness.db.upgrade()
+
+        assert _copernico_links(harness, org_id) == {str(legacy): entry_id for entry_id, legacy in entries}

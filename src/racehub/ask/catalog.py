@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from threading import Lock
+from typing import Any
 
 from rapidfuzz import fuzz
 from sqlalchemy import text
@@ -241,7 +242,7 @@ class CatalogCache:
                     """
                 )
             ).all()
-        grouped: dict[int, list] = {}
+        grouped: dict[int, list[Any]] = {}
         for row in rows:
             grouped.setdefault(row[0], []).append(row)
         editions = []

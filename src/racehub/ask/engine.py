@@ -56,6 +56,8 @@ class Answer:
     interpretation: str | None = None
     context: Context | None = None
     elapsed_ms: float = 0.0
+    # the options a clarifying question offers, carried into the conversation's context
+    choices: tuple[Choice, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -176,7 +178,7 @@ class AskEngine:
         if reading.person is not None:
             resolved = self._resolve_person(reading, scope, binding or {}, today)
             if isinstance(resolved, Answer):
-                resolved.context = Context(question, today, reading, self._choices(resolved), binding or {})
+                resolved.context = Context(question, today, reading, resolved.choices, binding or {})
                 return resolved
             reading = resolved
         context = Context(question, today, reading, (), binding or {})
@@ -196,10 +198,6 @@ class AskEngine:
         answer = self._run(query, scope, reading, with_paths)
         answer.context = context
         return answer
-
-    @staticmethod
-    def _choices(answer: Answer) -> tuple[Choice, ...]:
-        return getattr(answer, "_choices", ())
 
     def _outcome(self, outcome: Outcome, context: Context) -> Answer:
         choices = outcome.choices
@@ -294,8 +292,8 @@ class AskEngine:
             ["choice"],
             [[c.label] for c in choices],
             interpretation=interpretation(widened),
+            choices=tuple(choices),
         )
-        answer._choices = tuple(choices)  # type: ignore[attr-defined]
         return answer
 
     def _widen(self, reading: Reading, today: date) -> Reading:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Boolean, Float, Integer, String, bindparam, text
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import TypeEngine
@@ -57,10 +57,14 @@ def statement(sql: str, params: dict[str, Any]) -> TextClause:
     return text(sql).bindparams(*binds)
 
 
+# SQLAlchemy's dialect constructors carry no annotations.
+_POSTGRESQL = PGDialect()  # type: ignore[no-untyped-call]
+
+
 def render_sql(sql: str, params: dict[str, Any]) -> str:
     """The statement with its parameters written in, for people to read and re-run."""
     stmt = statement(sql, params).bindparams(**params)
-    compiled = stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    compiled = stmt.compile(dialect=_POSTGRESQL, compile_kwargs={"literal_binds": True})
     return str(compiled)
 
 

@@ -6,8 +6,10 @@ a participant deletes at once every file that names them."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import os
 import re
 import secrets
@@ -36,6 +38,17 @@ def secret_key(settings: Settings) -> bytes:
     return path.read_text().strip().encode()
 
 
+def _names_in_one_row(text: str, pairs: list[tuple[re.Pattern[str], re.Pattern[str]]]) -> bool:
+    """Whether one CSV row holds both the first and the last name of one of `pairs`."""
+    if not pairs:
+        return False
+    for row in csv.reader(io.StringIO(text)):
+        cells = "\t".join(row)
+        if any(first.search(cells) and last.search(cells) for first, last in pairs):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class StoredFile:
     token: str
@@ -49,6 +62,7 @@ class FileStore:
         self.root = Path(settings.home) / "files"
         self.key = secret_key(settings)
         self.ttl_s = ttl_s
+        self.public_url = (settings.public_url or "").rstrip("/")  # links start with it (RACEHUB_PUBLIC_URL)
 
     def save(self, name: str, content: str, media_type: str = "text/csv") -> StoredFile:
         if not SAFE_NAME.match(name):
@@ -75,21 +89,21 @@ class FileStore:
         return len(expired)
 
     def forget(self, needles: Iterable[str], names: Iterable[tuple[str, str]] = ()) -> int:
-        """Delete every stored file that holds one of `needles` or both halves of one of `names`
-        (first, last: a CSV has them in cells of their own), as whole words, case ignored; how many
-        went."""
+        """Delete every stored file that holds one of `needles` (an email, a phone, a full name) or, in
+        one row, both halves of one of `names` (first, last: a CSV has them in cells of their own), as
+        whole words, case ignored; how many went. A first name in one row and the last name in another
+        are two other people."""
 
         def word(text: str) -> re.Pattern[str]:
             return re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE)
 
         wanted = [word(n) for n in needles if n]
-        pairs = [(word(first), word(last)) for first, last in names]
+        pairs = [(word(first), word(last)) for first, last in names if first and last]
         gone = 0
         for folder in list(self._folders()):
             for path in folder.iterdir():
                 text = path.read_text(encoding="utf-8", errors="replace")
-                named = any(w.search(text) for w in wanted)
-                if named or any(f.search(text) and la.search(text) for f, la in pairs):
+                if any(w.search(text) for w in wanted) or _names_in_one_row(text, pairs):
                     shutil.rmtree(folder, ignore_errors=True)
                     gone += 1
                     break
@@ -101,7 +115,7 @@ class FileStore:
     def url(self, stored: StoredFile, *, now: float | None = None) -> str:
         expires = int((now or time.time()) + self.ttl_s)
         sig = self._signature(stored.token, stored.name, expires)
-        return f"/v1/files/{stored.token}/{stored.name}?expires={expires}&signature={sig}"
+        return f"{self.public_url}/v1/files/{stored.token}/{stored.name}?expires={expires}&signature={sig}"
 
     def open(self, token: str, name: str, expires: int, signature: str) -> Path:
         """The file behind a signed URL; Unauthorized when the signature is wrong or expired."""

@@ -78,12 +78,15 @@ class Field(StrEnum):
     SEX_PLACE = "sex_place"
 
 
+Op = Literal["eq", "ne", "ge", "le", "gt", "lt", "between", "in"]
+
+
 @dataclass(frozen=True)
 class Filter:
     """One condition on the runners: `field op value`, with the words that say it."""
 
     field: Field
-    op: Literal["eq", "ne", "ge", "le", "gt", "lt", "between", "in"]
+    op: Op
     value: Any
     words: str
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from racehub.audit import repository
 from racehub.audit.repository import AuditRow
 from racehub.db import Database, Scope
+from racehub.errors import InvalidInput
 
 MAX_TEXT = 4000
 
@@ -32,6 +33,10 @@ class Actor:
 
 def _clip(value: str | None) -> str | None:
     return value if value is None or len(value) <= MAX_TEXT else value[: MAX_TEXT - 1] + "…"
+
+
+# What the log records: logins and login challenges, questions, workflow requests, erasures.
+KINDS = ("login", "login.challenge", "question", "workflow", "erasure")
 
 
 def _values(kind: str, outcome: str, actor: Actor, **fields: Any) -> dict[str, Any]:
@@ -141,6 +146,9 @@ def list_entries(
     since: datetime | None = None,
     limit: int = 50,
 ) -> list[AuditRow]:
-    """Entries for the platform operator, newest first."""
+    """Entries for the platform operator, newest first; `kind` is one of KINDS ("login" takes in
+    "login.challenge" too)."""
+    if kind is not None and kind not in KINDS:
+        raise InvalidInput(f"unknown audit kind {kind!r}; expected one of {', '.join(KINDS)}")
     with database.session(Scope.operator()) as session:
         return repository.entries(session, user=user, kind=kind, since=since, limit=limit)

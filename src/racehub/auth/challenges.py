@@ -9,7 +9,6 @@ exists. The SQL of the two challenge tables lives here with the logic: it is sma
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import unicodedata
@@ -21,6 +20,7 @@ from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
 from racehub.auth.passwords import hash_secret, verify_secret
+from racehub.auth.tokens import new_token, token_hash
 from racehub.models import LoginChallenge, LoginChallengeTarget
 
 CODE_DIGITS = 6
@@ -86,10 +86,6 @@ class VerifiedLogin:
 def _fold(value: str) -> str:
     value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
     return " ".join(re.sub(r"[^a-z0-9@.]+", " ", value).split())
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_code() -> str:
@@ -171,7 +167,7 @@ def issue(
     """Create a challenge for the claim (replacing the conversation's open one); codes come back to send."""
     if conversation_id is not None:
         retire_open(session, conversation_id)
-    token = secrets.token_urlsafe(24)
+    token = new_token()
     expires_at = datetime.now(UTC) + timedelta(seconds=ttl_s)
     challenge = LoginChallenge(
         token_hash=token_hash(token),

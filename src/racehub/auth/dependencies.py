@@ -93,8 +93,14 @@ async def run_with_connection(request: Request, work: Callable[[], T]) -> T:
 def _authenticate(database: Database, key: str) -> Caller:
     with database.session(Scope.nobody()) as session:
         scope, owner = scope_for_key(session, key)
-    return Caller(scope=scope, user_id=owner.user_id, email=owner.email, name=owner.name,
-                  org_id=scope.org_id, role=scope.role)
+    return Caller(
+        scope=scope,
+        user_id=owner.user_id,
+        email=owner.email,
+        name=owner.name,
+        org_id=scope.org_id,
+        role=scope.role,
+    )
 
 
 async def current_caller(

@@ -8,6 +8,7 @@ algorithm is pinned (no `none`, no RS/HS confusion), `iss` and `exp` are require
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import jwt
@@ -54,3 +55,52 @@ def verify_user_jwt(token: str, secret: str | None, issuer: str) -> OpenWebUIUse
         name=name if isinstance(name, str) else None,
         role=role if isinstance(role, str) else None,
     )
+
+
+def sign_user_jwt(secret: str, email: str, issuer: str = "open-webui", ttl_s: int = 300) -> str:
+    """A user header as Open WebUI signs it (for checking a setup: `racehub openwebui check`)."""
+    now = int(time.time())
+    claims = {
+        "sub": f"check:{email}",
+        "email": email,
+        "name": None,
+        "role": "user",
+        "iss": issuer,
+        "iat": now,
+        "exp": now + ttl_s,
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+@dataclass(frozen=True)
+class SecretCheck:
+    ok: bool
+    problems: list[str]
+
+
+MIN_SECRET_BYTES = 32
+
+
+def check_shared_secret(openwebui_secret: str | None, racehub_secret: str | None, issuer: str) -> SecretCheck:
+    """Whether a header Open WebUI signs with its FORWARD_USER_INFO_HEADER_JWT_SECRET passes RaceHub's
+    RACEHUB_OPENWEBUI_JWT_SECRET (neither value is shown: only whether they agree)."""
+    problems = []
+    if not racehub_secret:
+        problems.append(
+            "RACEHUB_OPENWEBUI_JWT_SECRET is not set: RaceHub refuses every Open WebUI user header"
+        )
+    if not openwebui_secret:
+        problems.append(
+            "Open WebUI's FORWARD_USER_INFO_HEADER_JWT_SECRET is empty: it sends no signed header"
+        )
+    if not (openwebui_secret and racehub_secret):
+        return SecretCheck(False, problems)
+    try:
+        verify_user_jwt(sign_user_jwt(openwebui_secret, "probe@example.com", issuer), racehub_secret, issuer)
+    except Unauthorized:
+        problems.append(
+            "the two secrets differ: RaceHub refuses the headers Open WebUI signs (401 'not validly signed')"
+        )
+    if not problems and len(racehub_secret.encode()) < MIN_SECRET_BYTES:
+        problems.append(f"the shared secret is shorter than {MIN_SECRET_BYTES} bytes: openssl rand -hex 32")
+    return SecretCheck(not problems, problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -53,9 +54,18 @@ def memberships(session: Session, user_id: int) -> list[tuple[int, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def add_api_key(session: Session, user_id: int, org_id: int | None, prefix: str, key_hash: str,
-                label: str | None) -> ApiKey:
-    key = ApiKey(user_id=user_id, org_id=org_id, prefix=prefix, key_hash=key_hash, label=label)
+def add_api_key(
+    session: Session,
+    user_id: int,
+    org_id: int | None,
+    prefix: str,
+    key_hash: str,
+    label: str | None,
+    expires_at: datetime | None = None,
+) -> ApiKey:
+    key = ApiKey(
+        user_id=user_id, org_id=org_id, prefix=prefix, key_hash=key_hash, label=label, expires_at=expires_at
+    )
     session.add(key)
     session.flush()
     return key
@@ -73,7 +83,8 @@ def key_owner(session: Session, key_hash: str) -> KeyOwner | None:
             WITH found AS (
                 SELECT k.id, k.org_id, k.last_used_at, u.id AS user_id, u.email, u.name, u.is_operator
                 FROM api_keys k JOIN users u ON u.id = k.user_id
-                WHERE k.key_hash = :h AND k.revoked_at IS NULL),
+                WHERE k.key_hash = :h AND k.revoked_at IS NULL
+                  AND (k.expires_at IS NULL OR k.expires_at > now())),
             stamped AS (
                 UPDATE api_keys k SET last_used_at = now() FROM found f
                 WHERE k.id = f.id AND k.revoked_at IS NULL AND (f.last_used_at IS NULL
@@ -91,12 +102,119 @@ def key_owner(session: Session, key_hash: str) -> KeyOwner | None:
     return KeyOwner(row[0], row[1], row[2], row[3], row[5], row[4])
 
 
-def revoke_keys(session: Session, user_id: int) -> int:
+def revoke_keys(session: Session, user_id: int, org_id: int | None = None) -> int:
+    """Revoke a user's live keys (those of one organization when `org_id` is given); how many."""
     revoked = session.execute(
-        text("UPDATE api_keys SET revoked_at = now() WHERE user_id = :u AND revoked_at IS NULL RETURNING id"),
-        {"u": user_id},
+        text(
+            "UPDATE api_keys SET revoked_at = now() WHERE user_id = :u AND revoked_at IS NULL "
+            "AND (CAST(:o AS bigint) IS NULL OR org_id = :o) RETURNING id"
+        ),
+        {"u": user_id, "o": org_id},
     ).all()
     return len(revoked)
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """An API key as listed: never its value, which is stored only as a hash."""
+
+    id: int
+    prefix: str
+    kind: str
+    label: str | None
+    user_email: str | None
+    org_slug: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+def keys(
+    session: Session, *, org_id: int | None = None, user_id: int | None = None, include_revoked: bool = False
+) -> list[KeyRow]:
+    rows = session.execute(
+        text(
+            """
+            SELECT k.id, k.prefix, k.kind, k.label, u.email, o.slug, k.created_at, k.last_used_at,
+                   k.expires_at, k.revoked_at
+            FROM api_keys k LEFT JOIN users u ON u.id = k.user_id LEFT JOIN organizations o ON o.id = k.org_id
+            WHERE (CAST(:o AS bigint) IS NULL OR k.org_id = :o)
+              AND (CAST(:u AS bigint) IS NULL OR k.user_id = :u)
+              AND (:all OR k.revoked_at IS NULL)
+            ORDER BY k.created_at DESC, k.id DESC
+            """
+        ),
+        {"o": org_id, "u": user_id, "all": include_revoked},
+    ).all()
+    return [KeyRow(*row) for row in rows]
+
+
+def revoke_key(session: Session, key_id: int, org_id: int | None) -> KeyRow | None:
+    """Revoke one key (of organization `org_id` only, when given); None when there is no such key."""
+    found = session.execute(
+        text(
+            "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) "
+            "WHERE id = :k AND (CAST(:o AS bigint) IS NULL OR org_id = :o) RETURNING id"
+        ),
+        {"k": key_id, "o": org_id},
+    ).scalar()
+    if found is None:
+        return None
+    return next((k for k in keys(session, include_revoked=True) if k.id == key_id), None)
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A user with one of their memberships (no organization for a platform operator without one)."""
+
+    user_id: int
+    email: str
+    name: str
+    org_slug: str | None
+    role: str | None
+    is_operator: bool
+    has_password: bool
+    live_keys: int
+    created_at: datetime
+
+
+def members(session: Session, org_id: int | None = None) -> list[MemberRow]:
+    rows = session.execute(
+        text(
+            """
+            SELECT u.id, u.email, u.name, o.slug, m.role, u.is_operator, u.password_hash IS NOT NULL,
+                   (SELECT count(*) FROM api_keys k WHERE k.user_id = u.id AND k.revoked_at IS NULL
+                      AND (k.expires_at IS NULL OR k.expires_at > now())
+                      AND (m.org_id IS NULL OR k.org_id = m.org_id)),
+                   u.created_at
+            FROM users u LEFT JOIN memberships m ON m.user_id = u.id
+                 LEFT JOIN organizations o ON o.id = m.org_id
+            WHERE CAST(:o AS bigint) IS NULL OR m.org_id = :o
+            ORDER BY o.slug NULLS FIRST, lower(u.email)
+            """
+        ),
+        {"o": org_id},
+    ).all()
+    return [MemberRow(*row) for row in rows]
+
+
+def remove_membership(session: Session, user_id: int, org_id: int) -> bool:
+    gone = session.execute(
+        text("DELETE FROM memberships WHERE user_id = :u AND org_id = :o RETURNING user_id"),
+        {"u": user_id, "o": org_id},
+    ).all()
+    return bool(gone)
+
+
+def delete_user(session: Session, user_id: int) -> None:
+    """The user row; memberships, keys and login sessions go with it (their foreign keys cascade),
+    audit rows and workflow runs keep their text and lose the link."""
+    session.execute(text("DELETE FROM users WHERE id = :u"), {"u": user_id})
+
+
+def organizations(session: Session) -> list[Organization]:
+    return list(session.scalars(select(Organization).order_by(Organization.id)).all())
 
 
 def add_connector_key(session: Session, prefix: str, key_hash: str, label: str | None) -> int:
@@ -117,7 +235,8 @@ def connector_key_id(session: Session, key_hash: str) -> int | None:
     found = session.execute(
         text(
             "UPDATE api_keys SET last_used_at = now() "
-            "WHERE key_hash = :h AND kind = 'connector' AND revoked_at IS NULL RETURNING id"
+            "WHERE key_hash = :h AND kind = 'connector' AND revoked_at IS NULL "
+            "AND (expires_at IS NULL OR expires_at > now()) RETURNING id"
         ),
         {"h": key_hash},
     ).scalar()

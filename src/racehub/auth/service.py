@@ -2,29 +2,45 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from racehub.auth import repository
 from racehub.auth.passwords import hash_secret
-from racehub.auth.repository import KeyOwner
+from racehub.auth.repository import KeyOwner, KeyRow, MemberRow
+from racehub.auth.tokens import new_token, token_hash
 from racehub.db.scope import Scope
-from racehub.errors import Conflict, Forbidden, InvalidInput, OrganizationNotFound, Unauthorized, UserNotFound
-from racehub.models import User
+from racehub.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    OrganizationNotFound,
+    Unauthorized,
+    UserNotFound,
+)
+from racehub.models import Organization, User
 
 ROLES = ("owner", "staff", "viewer")
 KEY_PREFIX = "rh_"
+MAX_KEY_DAYS = 3650
 
 
-def hash_api_key(key: str) -> str:
-    # API keys carry 190 bits of randomness, so a fast hash is enough to make the stored value useless.
-    return hashlib.sha256(key.encode()).hexdigest()
+hash_api_key = token_hash  # what is stored of a key
 
 
-def add_user(session: Session, *, email: str, name: str, org_slug: str | None, role: str | None,
-             password: str | None = None, operator: bool = False) -> User:
+def add_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    org_slug: str | None,
+    role: str | None,
+    password: str | None = None,
+    operator: bool = False,
+) -> User:
     """Create a user (or add a membership to an existing one)."""
     email = email.strip()
     if "@" not in email or len(email) > 254:
@@ -47,9 +63,18 @@ def add_user(session: Session, *, email: str, name: str, org_slug: str | None, r
     return user
 
 
-def create_api_key(session: Session, *, email: str, org_slug: str | None = None,
-                   label: str | None = None) -> str:
-    """A new API key for a user, bound to one of their organizations; returns the key once."""
+def create_api_key(
+    session: Session,
+    *,
+    email: str,
+    org_slug: str | None = None,
+    label: str | None = None,
+    expires_in_days: int | None = None,
+) -> str:
+    """A new API key for a user, bound to one of their organizations, valid for `expires_in_days` days
+    (None: until revoked); returns the key once."""
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_KEY_DAYS:
+        raise InvalidInput(f"a key's expiry must be 1 to {MAX_KEY_DAYS} days, got {expires_in_days}")
     user = repository.user_by_email(session, email)
     if user is None:
         raise UserNotFound(f"no user with email {email!r}")
@@ -66,10 +91,15 @@ def create_api_key(session: Session, *, email: str, org_slug: str | None = None,
         raise Conflict(f"{email} belongs to {len(orgs)} organizations: name one with --org")
     elif not user.is_operator:
         raise Forbidden(f"{email} belongs to no organization")
-    secret = secrets.token_urlsafe(24)
-    key = f"{KEY_PREFIX}{secret}"
-    repository.add_api_key(session, user.id, org_id, key[:10], hash_api_key(key), label)
+    key = new_api_key()
+    expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
+    repository.add_api_key(session, user.id, org_id, key[:10], hash_api_key(key), label, expires_at)
     return key
+
+
+def new_api_key() -> str:
+    """A fresh key value: the prefix and 192 random bits."""
+    return new_token(KEY_PREFIX)
 
 
 def scope_for_key(session: Session, key: str) -> tuple[Scope, KeyOwner]:
@@ -80,6 +110,20 @@ def scope_for_key(session: Session, key: str) -> tuple[Scope, KeyOwner]:
     if owner is None:
         raise Unauthorized("invalid API key")
     return scope_for_owner(owner), owner
+
+
+def acting_owner(session: Session, email: str) -> KeyOwner | None:
+    """Who a user acts as when nothing names a company (a login by email, `racehub ask --as`): their
+    first organization; a platform operator without one acts for every tenant. None when the user is
+    unknown or belongs to no organization."""
+    user = repository.user_by_email(session, email)
+    if user is None:
+        return None
+    orgs = repository.memberships(session, user.id)
+    if not orgs and not user.is_operator:
+        return None
+    org_id, role = orgs[0] if orgs else (None, None)
+    return KeyOwner(user.id, user.email, user.name, org_id, role, user.is_operator)
 
 
 def scope_for_owner(owner: KeyOwner) -> Scope:
@@ -94,7 +138,7 @@ def scope_for_owner(owner: KeyOwner) -> Scope:
 
 def create_connector_key(session: Session, *, label: str | None = None) -> str:
     """A new connector key (no person, no tenant: it may only call the chat API); returns it once."""
-    key = f"{KEY_PREFIX}{secrets.token_urlsafe(24)}"
+    key = new_api_key()
     repository.add_connector_key(session, key[:10], hash_api_key(key), label)
     return key
 
@@ -104,3 +148,119 @@ def connector_key_id(session: Session, key: str) -> int | None:
     if not key.startswith(KEY_PREFIX):
         return None
     return repository.connector_key_id(session, hash_api_key(key))
+
+
+# --- people and keys, for operators (CLI) and owners (API) ---------------------------------------------
+
+
+class KeyNotFound(NotFound):
+    pass
+
+
+def _role(role: str) -> str:
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    return role
+
+
+def organization(session: Session, slug: str) -> Organization:
+    found = repository.org_by_slug(session, slug)
+    if found is None:
+        known = ", ".join(o.slug for o in repository.organizations(session)) or "none yet"
+        raise OrganizationNotFound(f"no organization with slug {slug!r} (known: {known})")
+    return found
+
+
+def organizations(session: Session) -> list[Organization]:
+    return repository.organizations(session)
+
+
+def add_organization(session: Session, *, slug: str, name: str) -> Organization:
+    slug = slug.strip()
+    if not slug or not all(c.isalnum() or c == "-" for c in slug) or slug != slug.lower():
+        raise InvalidInput(f"a slug is lower-case letters, digits and dashes, got {slug!r}")
+    if repository.org_by_slug(session, slug) is not None:
+        raise Conflict(f"organization {slug!r} exists")
+    org = Organization(slug=slug, name=name.strip() or slug)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return repository.user_by_email(session, email)
+
+
+def _user(session: Session, email: str) -> User:
+    user = repository.user_by_email(session, email)
+    if user is None:
+        raise UserNotFound(f"no user with email {email!r}")
+    return user
+
+
+def list_users(session: Session, *, org_slug: str | None = None) -> list[MemberRow]:
+    """Users with their memberships (one row per membership), of one organization when given."""
+    org_id = organization(session, org_slug).id if org_slug else None
+    return repository.members(session, org_id)
+
+
+@dataclass(frozen=True)
+class Removal:
+    email: str
+    memberships: int  # memberships ended
+    keys: int  # keys revoked
+    deleted: bool  # the user is gone (no membership left, or removed everywhere)
+
+
+def remove_user(session: Session, *, email: str, org_slug: str | None = None) -> Removal:
+    """End a user's membership of one organization (their keys for it revoked), or with no organization
+    delete the user with every membership, key and login session."""
+    user = _user(session, email)
+    memberships = repository.memberships(session, user.id)
+    if org_slug is not None:
+        org = organization(session, org_slug)
+        if not repository.remove_membership(session, user.id, org.id):
+            raise NotFound(f"{user.email} is not a member of {org_slug!r}")
+        revoked = repository.revoke_keys(session, user.id, org.id)
+        if len(memberships) > 1 or user.is_operator:
+            return Removal(user.email, 1, revoked, deleted=False)
+    revoked_all = repository.revoke_keys(session, user.id)
+    repository.delete_user(session, user.id)
+    ended = len(memberships)
+    return Removal(user.email, ended, revoked_all + (revoked if org_slug is not None else 0), deleted=True)
+
+
+def set_role(session: Session, *, email: str, org_slug: str, role: str) -> str:
+    """Change a member's role in an organization; returns the role they had."""
+    user = _user(session, email)
+    org = organization(session, org_slug)
+    current = dict(repository.memberships(session, user.id)).get(org.id)
+    if current is None:
+        raise NotFound(f"{user.email} is not a member of {org_slug!r}: add them with racehub users add")
+    repository.set_membership(session, user.id, org.id, _role(role))
+    return current
+
+
+def list_keys(
+    session: Session, *, org_id: int | None = None, email: str | None = None, include_revoked: bool = False
+) -> list[KeyRow]:
+    """Keys (never their values), newest first: of one organization, one user, or all."""
+    user_id = _user(session, email).id if email else None
+    return repository.keys(session, org_id=org_id, user_id=user_id, include_revoked=include_revoked)
+
+
+def revoke_key(session: Session, key_id: int, *, org_id: int | None = None) -> KeyRow:
+    """Revoke a key by id (only one of organization `org_id` when given: an owner's own company)."""
+    revoked = repository.revoke_key(session, key_id, org_id)
+    if revoked is None:
+        raise KeyNotFound(f"API key {key_id} not found")
+    return revoked
+
+
+def key_is_live(session: Session, key: str) -> bool:
+    """Whether `key` would be accepted now (not unknown, revoked, expired or orphaned)."""
+    try:
+        scope_for_key(session, key)
+    except Unauthorized:
+        return False
+    return True

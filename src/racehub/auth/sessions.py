@@ -6,28 +6,26 @@ organization and ends when it expires or is revoked (log out).
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from racehub.auth.repository import KeyOwner
+from racehub.auth.tokens import new_token, token_hash
 from racehub.models import LoginSession
 
 SESSION_PREFIX = "rhs_"
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+_hash = token_hash
 
 
 def create_session(
     session: Session, *, user_id: int, org_id: int | None, via: str, ttl_s: int
 ) -> tuple[str, datetime]:
     """A new session token (returned once) and when it expires."""
-    token = f"{SESSION_PREFIX}{secrets.token_urlsafe(32)}"
+    token = new_token(SESSION_PREFIX, 32)
     expires_at = datetime.now(UTC) + timedelta(seconds=ttl_s)
     session.add(
         LoginSession(token_hash=_hash(token), user_id=user_id, org_id=org_id, via=via, expires_at=expires_at)

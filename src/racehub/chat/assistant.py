@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -93,17 +94,25 @@ class Assistant:
         self.engine = engine
         self.llm = llm
 
-    def reply(self, question: str, identity: Identity, today: date) -> AssistantReply | None:
+    def reply(
+        self,
+        question: str,
+        identity: Identity,
+        today: date,
+        on_answer: Callable[[Answer], None] | None = None,
+    ) -> AssistantReply | None:
         """The model's answer using the tools; None when no model is reachable or it failed."""
         try:
             if not self.llm.available():
                 return None
-            return self._loop(question, identity, today)
+            return self._loop(question, identity, today, on_answer or (lambda _answer: None))
         except LLMError as exc:
             log.info("assistant unavailable", error=exc.message)
             return None
 
-    def _loop(self, question: str, identity: Identity, today: date) -> AssistantReply:
+    def _loop(
+        self, question: str, identity: Identity, today: date, on_answer: Callable[[Answer], None]
+    ) -> AssistantReply:
         system = SYSTEM_PROMPT.format(who=identity.name, org=identity.org_name or "RaceHub", today=today)
         messages: list[dict[str, Any]] = [
             {"role": "system", "content": system},
@@ -133,6 +142,7 @@ class Assistant:
                 result, answer = self._run_tool(call, identity, today)
                 if answer is not None:
                     answers.append(answer)
+                    on_answer(answer)  # shown to the person now, while the model goes on
                 messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
         text = "I could not finish that within my budget of tool calls; here is what I found."
         return AssistantReply(text, answers, MAX_ROUNDS)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 import anyio
+import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -31,10 +33,11 @@ from racehub.chat.schemas import (
     VerifyIn,
     WhoAmI,
 )
-from racehub.chat.service import CODE_SENT, ChatService, ChatTurn
+from racehub.chat.service import CODE_SENT_WEB, ChatResult, ChatService, ChatTurn
 from racehub.db import Scope
-from racehub.errors import InvalidInput
+from racehub.errors import InvalidInput, RaceHubError
 
+log = structlog.get_logger(__name__)
 router = APIRouter(tags=["chat"])
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -55,7 +58,7 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _turn(body: ChatCompletionRequest, request: Request) -> ChatTurn:
+def _turn(body: ChatCompletionRequest, request: Request, public_url: str | None) -> ChatTurn:
     users = [m for m in body.messages if m.role == "user"]
     if not users or not users[-1].text.strip():
         raise InvalidInput("messages: the last user message is empty")
@@ -68,7 +71,7 @@ def _turn(body: ChatCompletionRequest, request: Request) -> ChatTurn:
         chat_id=chat_id.strip() if chat_id and chat_id.strip() else None,
         first_user=first_user.text,
         first_reply=first_reply,
-        base_url=str(request.base_url),
+        base_url=public_url or str(request.base_url),
         today=date.today(),
     )
 
@@ -84,18 +87,87 @@ async def chat_completions(
     body: ChatCompletionRequest, caller: CurrentChatCaller, service: ChatServiceDep, request: Request
 ) -> Response:
     """Chat with RaceHub as with an OpenAI model (streaming or not): log in, then ask about your races."""
-    turn = _turn(body, request)
-    result = await run_with_connection(request, lambda: service.respond(caller, turn))
+    turn = _turn(body, request, service.settings.public_url)
     if not body.stream:
+        result = await run_with_connection(request, lambda: service.respond(caller, turn))
         return JSONResponse(stream.completion(result.content, turn.question))
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
+    reply = _LiveReply(request, lambda emit: service.respond(caller, turn, emit=emit))
+    first = await reply.next(FIRST_WAIT_S)
+    if first is not None and first[0] == "error":
+        raise first[1]  # a quick failure keeps its HTTP status (429, 422, ...)
+    events = stream.ChunkStream(turn.question, include_usage=include_usage)
 
-    async def events() -> AsyncIterator[str]:
-        for event in stream.chunks(result.content, turn.question, include_usage=include_usage):
-            yield event
-            await anyio.sleep(0)
+    async def send() -> AsyncIterator[str]:
+        yield events.start()
+        item = first
+        while True:
+            if item is None:
+                yield stream.keepalive()  # still working: the client and any proxy see it alive
+            elif item[0] == "part":
+                for event in events.content(item[1]):
+                    yield event
+                    await anyio.sleep(0)
+            elif item[0] == "done":
+                for event in events.finish(item[1].content):
+                    yield event
+                    await anyio.sleep(0)
+                return
+            else:
+                error = item[1]
+                if isinstance(error, RaceHubError):
+                    name, message = error.name, error.message
+                else:
+                    log.error(
+                        "unhandled error in a streamed reply", error=type(error).__name__, exc_info=error
+                    )
+                    name, message = "InternalError", ""
+                for event in events.error(name, message or "the reply could not be made; try again"):
+                    yield event
+                return
+            item = await reply.next(KEEPALIVE_S)
 
-    return StreamingResponse(events(), media_type="text/event-stream", headers=STREAM_HEADERS)
+    return StreamingResponse(send(), media_type="text/event-stream", headers=STREAM_HEADERS)
+
+
+# A streamed reply ready within this long is sent as before (an error keeps its HTTP status); a slower
+# one starts streaming, its parts sent as they are made and a keep-alive comment every KEEPALIVE_S.
+FIRST_WAIT_S = 0.5
+KEEPALIVE_S = 5.0
+Item = tuple[str, Any]  # ("part", text) | ("done", ChatResult) | ("error", exception)
+
+
+class _LiveReply:
+    """A reply being made in a worker thread, its parts handed to the event loop as they come."""
+
+    _running: ClassVar[set[asyncio.Task[None]]] = set()  # kept referenced until they end
+
+    def __init__(self, request: Request, make: Callable[[Callable[[str], None]], ChatResult]) -> None:
+        loop = asyncio.get_running_loop()
+        self._items: asyncio.Queue[Item] = asyncio.Queue()
+
+        def put(item: Item) -> None:
+            loop.call_soon_threadsafe(self._items.put_nowait, item)
+
+        def work() -> None:
+            try:
+                result = make(lambda text: put(("part", text)))
+            except Exception as exc:  # rendered to the client; logged by the caller's error handling
+                put(("error", exc))
+            else:
+                put(("done", result))
+
+        # Not bound to the request: a client that goes away mid-reply does not cut a transaction short.
+        task = asyncio.ensure_future(run_with_connection(request, work))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def next(self, timeout: float) -> Item | None:
+        """The next part, the end, or None when nothing came within `timeout` seconds."""
+        try:
+            return await asyncio.wait_for(self._items.get(), timeout)
+        except TimeoutError:
+            return None
 
 
 # ---------------------------------------------------------------------------------------------- web login
@@ -144,7 +216,7 @@ async def start_login(body: ChallengeIn, service: ChatServiceDep, request: Reque
         request, lambda: service.login.start(claim, address=address, via="session")
     )
     ttl = service.settings.login_code_ttl_s
-    message = CODE_SENT.format(claim=claim.describe(), minutes=max(ttl // 60, 1))
+    message = CODE_SENT_WEB.format(claim=claim.describe(), minutes=max(ttl // 60, 1))
     return ChallengeOut(challenge=issued.token, message=message, expires_in=ttl)
 
 

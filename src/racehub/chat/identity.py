@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -16,12 +15,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from racehub.auth import repository as auth_repo
 from racehub.auth.dependencies import database_of, run_with_connection
 from racehub.auth.openwebui import JWT_HEADER, OpenWebUIUser, verify_user_jwt
 from racehub.auth.repository import KeyOwner
-from racehub.auth.service import connector_key_id, scope_for_key, scope_for_owner
+from racehub.auth.service import acting_owner, connector_key_id, scope_for_key, scope_for_owner
 from racehub.auth.sessions import SESSION_PREFIX, session_owner
+from racehub.auth.tokens import token_hash
 from racehub.config import Settings
 from racehub.db import Database, Scope
 from racehub.errors import Unauthorized
@@ -100,21 +99,15 @@ def bound_identity(session: Session, user_id: int, org_id: int, via: str) -> Ide
 
 def identity_for_email(session: Session, email: str, via: str) -> Identity | None:
     """A RaceHub user by email, acting for their first organization (None when unknown or without one)."""
-    user = auth_repo.user_by_email(session, email)
-    if user is None:
-        return None
-    orgs = auth_repo.memberships(session, user.id)
-    if not orgs and not user.is_operator:
-        return None
-    org_id, role = orgs[0] if orgs else (None, None)
-    return identity_of(session, KeyOwner(user.id, user.email, user.name, org_id, role, user.is_operator), via)
+    owner = acting_owner(session, email)
+    return None if owner is None else identity_of(session, owner, via)
 
 
 def resolve_caller(
     database: Database, settings: Settings, token: str, openwebui_jwt: str | None, client_addr: str
 ) -> ChatCaller:
     """The caller behind a bearer token (and, for connector keys, Open WebUI's signed user header)."""
-    credential = hashlib.sha256(token.encode()).hexdigest()[:32]
+    credential = token_hash(token)[:32]
     with database.session(Scope.operator()) as session:
         if token.startswith(SESSION_PREFIX):
             found = session_owner(session, token)

@@ -13,7 +13,10 @@ from racehub.ask.engine import Answer
 
 MAX_TABLE_ROWS = 15
 MAX_CELL_CHARS = 80
-_SPECIAL = re.compile(r"([\\`*\[\]<>|#!~])")
+_SPECIAL = re.compile(r"([\\`*\[\]<>|~])")
+# "#" makes a heading only at the start of a line and before a blank ("run #3" is plain text); "!" makes
+# an image only before "[", which is escaped anyway.
+_HEADING = re.compile(r"^(#+)(?=\s|$)")
 # An underscore inside a word (event_name) emphasises nothing; at a word's edge it could.
 _EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 
@@ -22,7 +25,17 @@ def escape(value: Any) -> str:
     """Markdown-inert text: special characters backslash-escaped, on one line."""
     text = "" if value is None else str(value)
     text = " ".join(text.split())
-    return _EDGE_UNDERSCORE.sub(r"\\_", _SPECIAL.sub(r"\\\1", text))
+    text = _EDGE_UNDERSCORE.sub(r"\\_", _SPECIAL.sub(r"\\\1", text))
+    return _HEADING.sub(lambda m: "\\#" * len(m.group(1)), text)
+
+
+# Column names as people read them in a table's header ("first_name" -> "first name").
+_LABELS = {"race_name": "race", "event_name": "event", "overall_place": "place"}
+
+
+def label(column: str) -> str:
+    """A column name as a table header."""
+    return _LABELS.get(column, column.replace("_", " "))
 
 
 def _cell(value: Any) -> str:
@@ -36,7 +49,7 @@ def table(columns: list[str], rows: list[list[Any]], limit: int = MAX_TABLE_ROWS
     if not columns:
         return ""
     lines = [
-        "| " + " | ".join(_cell(c) for c in columns) + " |",
+        "| " + " | ".join(_cell(label(c)) for c in columns) + " |",
         "|" + "|".join(" --- " for _ in columns) + "|",
     ]
     for row in rows[:limit]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,6 +42,12 @@ NEEDS_LOGIN = "I answer questions about your timing company's races once I know 
 CODE_SENT = (
     "If {claim} has a RaceHub account, a 6-digit login code is on its way to the email on file. "
     "Reply here with the code, or with `password: ...`. The code works once and expires in {minutes} minutes."
+)
+# The same on the web page, whose form has a code field and a password button of its own (plain text:
+# the page shows it as it is).
+CODE_SENT_WEB = (
+    "If {claim} has a RaceHub account, a 6-digit login code is on its way to the email on file. "
+    "Enter it below; it works once and expires in {minutes} minutes."
 )
 LOGIN_FAILED = (
     "That code or password is not valid, or it has expired or been used. "
@@ -76,7 +83,10 @@ class ChatService:
         llm = self.engine.llm if settings.llm_enabled else None
         self.assistant = Assistant(self.engine, llm) if llm is not None else None
 
-    def respond(self, caller: ChatCaller, turn: ChatTurn) -> ChatResult:
+    def respond(self, caller: ChatCaller, turn: ChatTurn, emit: Emit | None = None) -> ChatResult:
+        """The reply to one chat turn. `emit`, when given, is handed each leading part of the reply as
+        soon as it is made (a sign-in's welcome before the answer it was waiting for, each table the
+        assistant's tools produce): the parts joined are always the start of the final content."""
         if TASK_PROMPT.match(turn.question):
             # Open WebUI's own housekeeping (titles, tags): no conversation, no data.
             return ChatResult(TASK_REPLY, "task")
@@ -86,7 +96,7 @@ class ChatService:
         with self.database.session(Scope.operator()) as session:
             conversation = conversations.open_conversation(session, key)
             identity = self._identity(session, caller, conversation)
-        result = self._turn(caller, conversation, identity, turn)
+        result = self._turn(caller, conversation, identity, turn, emit or _ignore)
         if turn.chat_id is None and turn.first_reply is None:
             result = self._key_by_first_exchange(caller, conversation, turn, result)
         return result
@@ -104,7 +114,12 @@ class ChatService:
         return caller.identity
 
     def _turn(
-        self, caller: ChatCaller, conversation: ConversationRef, identity: Identity | None, turn: ChatTurn
+        self,
+        caller: ChatCaller,
+        conversation: ConversationRef,
+        identity: Identity | None,
+        turn: ChatTurn,
+        emit: Emit,
     ) -> ChatResult:
         question = turn.question.strip()
         claimed = read_claim(question)
@@ -132,7 +147,7 @@ class ChatService:
             password = None if code is not None else read_password(question, bare=identity is None)
             if code is not None or password is not None:
                 if self.login.has_open_challenge(conversation.id):
-                    return self._verify(caller, conversation, identity, turn, code, password)
+                    return self._verify(caller, conversation, identity, turn, code, password, emit)
                 if code is not None and identity is None:
                     return ChatResult(NO_CHALLENGE, "needs_login")
         if identity is None:
@@ -140,7 +155,7 @@ class ChatService:
             if caller.openwebui is not None:
                 lead = f"Your Open WebUI account ({escape(caller.openwebui.email)}) is not a RaceHub user. "
             return ChatResult(lead + NEEDS_LOGIN, "needs_login")
-        return self._ask(caller, conversation, identity, question, turn)
+        return self._ask(caller, conversation, identity, question, turn, emit)
 
     def _verify(
         self,
@@ -150,6 +165,7 @@ class ChatService:
         turn: ChatTurn,
         code: str | None,
         password: str | None,
+        emit: Emit,
     ) -> ChatResult:
         login = self.login.verify_in_conversation(
             conversation.id, code=code, password=password, address=caller.limiter_addr
@@ -162,8 +178,9 @@ class ChatService:
             return ChatResult(LOGIN_FAILED + _still(identity), "login_failed")
         text = f"Thanks, you are signed in as {escape(verified.describe())}. Ask me about your races."
         if login.pending_question:
+            emit(text)  # the welcome now; the question they asked before signing in takes longer
             bound = ConversationRef(conversation.id, login.user_id, login.org_id, "chat_login", None, None)
-            answered = self._ask(caller, bound, verified, login.pending_question, turn)
+            answered = self._ask(caller, bound, verified, login.pending_question, turn, _after(emit))
             return ChatResult(f"{text}\n\n{answered.content}", answered.status)
         return ChatResult(text, "login")
 
@@ -174,6 +191,7 @@ class ChatService:
         identity: Identity,
         question: str,
         turn: ChatTurn,
+        emit: Emit,
     ) -> ChatResult:
         started = time.perf_counter()
         actor = Actor(identity.user_id, identity.org_id, identity.email, identity.via, caller.client_addr)
@@ -185,11 +203,17 @@ class ChatService:
         content, status = render_answer(answer, turn.base_url), str(answer.status)
         shown = [answer]
         if answer.status == "unanswerable" and self.assistant is not None:
-            reply = self.assistant.reply(question, identity, turn.today)
+            # Each table the model's tools produce is shown as soon as it is made; its own words follow.
+            tables = _Parts(emit)
+            reply = self.assistant.reply(
+                question,
+                identity,
+                turn.today,
+                on_answer=lambda a: tables.add(render_answer(a, turn.base_url)),
+            )
             if reply is not None:
                 shown = reply.answers
-                parts = [reply.content] + [render_answer(a, turn.base_url) for a in reply.answers]
-                content, status = "\n\n".join(p for p in parts if p), "assistant"
+                content, status = tables.end(reply.content), "assistant"
         if answer.context is not None:
             self.memory.put(conversation.id, identity.org_id, answer.context)
             with self.database.session(Scope.operator()) as session:
@@ -229,6 +253,37 @@ class ChatService:
         with self.database.session(Scope.operator()) as session:
             conversations.rekey(session, conversation.id, key)
         return result
+
+
+Emit = Callable[[str], None]
+
+
+def _ignore(text: str) -> None:
+    """An `emit` for replies nobody streams."""
+
+
+def _after(emit: Emit) -> Emit:
+    """`emit` for what follows a part already emitted: with the blank line between them."""
+    return lambda text: emit("\n\n" + text)
+
+
+class _Parts:
+    """Parts of a reply joined by blank lines, each emitted as it is added."""
+
+    def __init__(self, emit: Emit) -> None:
+        self.emit, self.text = emit, ""
+
+    def add(self, part: str) -> None:
+        if part:
+            piece = f"\n\n{part}" if self.text else part
+            self.text += piece
+            self.emit(piece)
+
+    def end(self, last: str) -> str:
+        """The whole text, `last` after the parts."""
+        if not last:
+            return self.text
+        return f"{self.text}\n\n{last}" if self.text else last
 
 
 def _still(identity: Identity | None) -> str:

@@ -74,35 +74,67 @@ def _event(payload: dict[str, Any] | str) -> str:
     return f"data: {data}\n\n"
 
 
-def chunks(content: str, prompt: str, *, model: str = MODEL_ID, include_usage: bool = False) -> Iterator[str]:
-    """Server-sent events as OpenAI streams them: role, content deltas, finish, [usage], [DONE]."""
-    ident, created = completion_id(), int(time.time())
+class ChunkStream:
+    """The server-sent events of one streamed `chat.completion.chunk` reply, as OpenAI sends them:
+    the role, content deltas as the reply is made, the finish (or an error), [usage], [DONE]."""
 
-    def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+    def __init__(self, prompt: str, *, model: str = MODEL_ID, include_usage: bool = False) -> None:
+        self.ident, self.created = completion_id(), int(time.time())
+        self.prompt, self.model, self.include_usage = prompt, model, include_usage
+        self.sent = ""  # the content sent so far
+
+    def _chunk(self, delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "id": ident,
+            "id": self.ident,
             "object": "chat.completion.chunk",
-            "created": created,
-            "model": model,
+            "created": self.created,
+            "model": self.model,
             "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}],
         }
-        if include_usage:
+        if self.include_usage:
             body["usage"] = None
         return body
 
-    yield _event(chunk({"role": "assistant", "content": ""}))
-    for piece in pieces(content):
-        yield _event(chunk({"content": piece}))
-    yield _event(chunk({}, "stop"))
-    if include_usage:
-        yield _event(
-            {
-                "id": ident,
-                "object": "chat.completion.chunk",
-                "created": created,
-                "model": model,
-                "choices": [],
-                "usage": usage(prompt, content),
-            }
-        )
-    yield _event("[DONE]")
+    def start(self) -> str:
+        return _event(self._chunk({"role": "assistant", "content": ""}))
+
+    def content(self, text: str) -> Iterator[str]:
+        """Deltas of `text`, cut at whitespace so that words arrive whole."""
+        for piece in pieces(text):
+            self.sent += piece
+            yield _event(self._chunk({"content": piece}))
+
+    def finish(self, content: str) -> Iterator[str]:
+        """What of `content` (the whole reply) was not sent yet, then the end of the stream."""
+        if content.startswith(self.sent):
+            yield from self.content(content[len(self.sent) :])
+        yield _event(self._chunk({}, "stop"))
+        if self.include_usage:
+            yield _event(
+                {
+                    "id": self.ident,
+                    "object": "chat.completion.chunk",
+                    "created": self.created,
+                    "model": self.model,
+                    "choices": [],
+                    "usage": usage(self.prompt, self.sent),
+                }
+            )
+        yield _event("[DONE]")
+
+    def error(self, name: str, message: str) -> Iterator[str]:
+        """A failure once the stream has begun (the HTTP status is already sent): as OpenAI reports it."""
+        yield _event({"error": {"message": message, "type": name, "code": None}})
+        yield _event("[DONE]")
+
+
+def keepalive() -> str:
+    """An SSE comment: clients ignore it, proxies see the reply is alive while it is being made."""
+    return ": working\n\n"
+
+
+def chunks(content: str, prompt: str, *, model: str = MODEL_ID, include_usage: bool = False) -> Iterator[str]:
+    """Server-sent events as OpenAI streams them: role, content deltas, finish, [usage], [DONE]."""
+    events = ChunkStream(prompt, model=model, include_usage=include_usage)
+    yield events.start()
+    yield from events.finish(content)

@@ -102,4 +102,4 @@ class WorkflowChat:
         if run_id is None or not any(w in lowered for w in STATUS_WORDS):
             return None
         with self.database.session(identity.scope) as session:
-            return escape(workflows.status_text(workflows.get(session, run_id)))
+            return escape(workflows.progress_text(session, run_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from racehub.cli import data, db, users
+from racehub.cli import ask, chat, data, db, demo, openwebui, participants, serve, users, workflows
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="RaceHub: race-timing data hub.")
 app.add_typer(db.app, name="db")
@@ -14,19 +14,10 @@ app.add_typer(users.orgs_app, name="orgs")
 app.add_typer(data.import_app, name="import")
 app.command("score")(data.score)
 
-# Commands that live in their own modules register themselves here.
-for _module in (
-    "racehub.cli.serve", "racehub.cli.ask", "racehub.cli.demo", "racehub.cli.chat", "racehub.cli.workflows",
-    "racehub.cli.participants",
-):
-    try:
-        __import__(_module)
-        import sys as _sys
-
-        _sys.modules[_module].register(app)  # type: ignore[attr-defined]
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _module:
-            raise
+# Commands that live in their own modules register themselves. Imported like the rest: a module that
+# fails to import is an error to see, not a command that silently goes missing.
+for _module in (serve, ask, demo, chat, workflows, participants, openwebui):
+    _module.register(app)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -13,9 +14,8 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from racehub.ask.engine import Answer, AskEngine, engine_for
-from racehub.auth import repository as auth_repo
-from racehub.auth.repository import KeyOwner
-from racehub.auth.service import scope_for_owner
+from racehub.auth import service as auth
+from racehub.auth.service import acting_owner, scope_for_owner
 from racehub.cli.common import console, database, fails_cleanly
 from racehub.config import get_settings
 from racehub.db import Database, Scope
@@ -26,16 +26,15 @@ def _scope_for(db: Database, email: str | None) -> Scope:
     if email is None:
         return Scope.operator()
     with db.session(Scope.operator()) as session:
-        user = auth_repo.user_by_email(session, email)
-        if user is None:
-            raise UserNotFound(f"no user with email {email!r}")
-        orgs = auth_repo.memberships(session, user.id)
-    if user.is_operator and not orgs:
-        return Scope.operator(user.id)
-    if not orgs:
-        raise Forbidden(f"{email} belongs to no organization")
-    org_id, role = orgs[0]
-    return scope_for_owner(KeyOwner(user.id, user.email, user.name, org_id, role, user.is_operator))
+        owner = acting_owner(session, email)
+        if owner is None:
+            known = auth.user_by_email(session, email) is not None
+            raise (
+                Forbidden(f"{email} belongs to no organization")
+                if known
+                else UserNotFound(f"no user with email {email!r}")
+            )
+    return scope_for_owner(owner)
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -68,6 +67,7 @@ def _jsonl(engine: AskEngine, scope: Scope, default_today: date | None) -> None:
         if not line.strip():
             continue
         out: dict[str, object]
+        item: Any = None  # this line's own: a bad line must not inherit the previous line's id
         try:
             item = json.loads(line)
             question = str(item["question"])

@@ -54,7 +54,7 @@ def outbox(
 @fails_cleanly
 def audit(
     user: str | None = typer.Option(None, help="a user's email (or id), or the account someone claimed"),
-    kind: str | None = typer.Option(None, help="login, login.challenge, question, workflow, erasure"),
+    kind: str | None = typer.Option(None, help="login, login.challenge, question, workflow or erasure"),
     since: str | None = typer.Option(None, help="a date, a time, or a span back from now: 30m, 12h, 7d"),
     limit: int = typer.Option(50, min=1, max=5000),
 ) -> None:
@@ -67,8 +67,14 @@ def audit(
         if e.sql:
             what += f"\n[dim]{e.sql[:300]}[/dim]"
         table.add_row(
-            f"{e.at:%Y-%m-%d %H:%M:%S}", e.kind, e.outcome, e.user_email or e.actor or "", e.via or "",
-            e.client_addr or "", what, "" if e.row_count is None else str(e.row_count),
+            f"{e.at:%Y-%m-%d %H:%M:%S}",
+            e.kind,
+            e.outcome,
+            e.user_email or e.actor or "",
+            e.via or "",
+            e.client_addr or "",
+            what,
+            "" if e.row_count is None else str(e.row_count),
             "" if e.elapsed_ms is None else f"{e.elapsed_ms:.0f}",
         )
     # Piped output (a file, grep) is not squeezed to 80 columns.

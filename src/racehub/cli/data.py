@@ -8,13 +8,12 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import text
 
 from racehub.cli.common import console, database, fails_cleanly
 from racehub.db import Scope
 from racehub.errors import InvalidInput
-from racehub.imports.service import analyze_tables, import_bundle
-from racehub.scoring.service import score_edition, score_race
+from racehub.imports.service import ImportReport, analyze_tables, import_bundle
+from racehub.scoring.service import race_labels, score_edition, score_race
 
 import_app = typer.Typer(no_args_is_help=True, help="Load data into RaceHub.")
 
@@ -28,8 +27,12 @@ def import_racedata(
     db = database()
     started = time.perf_counter()
     with Progress(
-        TextColumn("{task.description:<34}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console, transient=False,
+        TextColumn("{task.description:<34}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     ) as bar:
         task = bar.add_task("importing", total=None)
 
@@ -40,19 +43,31 @@ def import_racedata(
             report = import_bundle(session, directory, progress=progress)
     if report.changed:
         analyze_tables(db)
-    elapsed = time.perf_counter() - started
-    table = Table(title=f"import of {directory.name}")
-    for column in ("table", "inserted", "updated"):
-        table.add_column(column, justify="right" if column != "table" else "left")
-    for name in report.inserted:
-        table.add_row(name, f"{report.inserted[name]:,}", f"{report.updated[name]:,}")
-    console.print(table)
-    console.print(
-        f"{sum(report.read.values()):,} rows read, {report.changed:,} changed, "
-        f"{report.races_scored} races scored in {elapsed:.1f} s"
-    )
+    show_import(report, directory, time.perf_counter() - started)
+
+
+def show_import(report: ImportReport, source: Path, elapsed: float) -> None:
+    """What an import did, per table: rows read from the bundle, then rows new and updated in RaceHub
+    (derived tables such as persons, places and awards included, so they need not add up)."""
+    read = sum(report.read.values())
+    if not report.changed:
+        console.print(
+            f"{source.name}: {read:,} rows read from {len(report.read)} files, all already here: "
+            "nothing changed"
+        )
+    else:
+        table = Table(title=f"import of {source.name}")
+        for column in ("table", "new", "updated"):
+            table.add_column(column, justify="right" if column != "table" else "left")
+        for name in report.inserted:
+            inserted, updated = report.inserted[name], report.updated.get(name, 0)
+            if inserted or updated:
+                table.add_row(name, f"{inserted:,}", f"{updated:,}")
+        console.print(table)
+        console.print(f"{read:,} rows read from {len(report.read)} files; {report.races_scored} races scored")
     if report.erased_skipped:
         console.print(f"{report.erased_skipped:,} erased participants left out (with their results)")
+    console.print(f"done in {elapsed:.1f} s")
 
 
 @fails_cleanly
@@ -63,6 +78,8 @@ def score(
     year: int | None = typer.Option(None, help="edition year"),
 ) -> None:
     """Compute places and awards for a race or a whole edition."""
+    from racehub.workflows.service import resolve_edition
+
     db = database()
     with db.session(Scope.operator()) as session:
         if race is not None:
@@ -71,19 +88,19 @@ def score(
             if edition is None:
                 if not (event and year):
                     raise InvalidInput("give --race, --edition, or --event with --year")
-                edition = session.execute(
-                    text(
-                        "SELECT ed.id FROM editions ed JOIN event_series s ON s.id = ed.series_id "
-                        "WHERE lower(s.name) = lower(:n) AND ed.year = :y"
-                    ),
-                    {"n": event, "y": year},
-                ).scalar()
-                if edition is None:
-                    raise InvalidInput(f"no edition {event!r} {year}")
+                edition = resolve_edition(session, event=event, year=year).id
             scores = score_edition(session, edition)
+        labels = race_labels(session, [s.race_id for s in scores])
     table = Table(title="scoring")
-    for column in ("race", "finishers", "awards", "rows changed"):
+    table.add_column("race")
+    for column in ("id", "finishers", "awards", "rows changed"):
         table.add_column(column, justify="right")
     for s in scores:
-        table.add_row(str(s.race_id), f"{s.finishers:,}", str(s.awards), f"{s.changed_rows:,}")
+        table.add_row(
+            labels.get(s.race_id, "?"),
+            str(s.race_id),
+            f"{s.finishers:,}",
+            str(s.awards),
+            f"{s.changed_rows:,}",
+        )
     console.print(table)

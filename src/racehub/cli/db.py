@@ -6,10 +6,11 @@ from pathlib import Path
 
 import typer
 
-from racehub.cli.common import console, database
+from racehub.cli.common import console, database, fails_cleanly
 from racehub.config import get_settings
 from racehub.db.embedded import stop_embedded
 from racehub.db.migrate import current_revision
+from racehub.errors import InvalidInput
 
 app = typer.Typer(no_args_is_help=True, help="Database schema and server.")
 
@@ -30,8 +31,11 @@ def url(app_role: bool = typer.Option(False, "--app", help="the application role
 
 
 @app.command()
+@fails_cleanly
 def stop() -> None:
-    """Stop the embedded PostgreSQL (when no RACEHUB_DATABASE_URL is set)."""
+    """Stop the embedded PostgreSQL (when no RACEHUB_DATABASE_URL is set); exits 1 when it keeps running."""
     settings = get_settings()
+    if settings.database_url:
+        raise InvalidInput("RACEHUB_DATABASE_URL names a server of your own: stop it the way it was started")
     stopped = stop_embedded(Path(settings.home) / "pgdata")
     console.print("embedded server stopped" if stopped else "embedded server was not running")

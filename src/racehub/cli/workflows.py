@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -79,13 +80,18 @@ def list_runs(
 @workflows_app.command("show")
 @fails_cleanly
 def show(run_id: int = typer.Argument(..., help="run id")) -> None:
-    """One run: where it stands, in a sentence."""
+    """One run: where it stands, in a sentence, and why earlier attempts failed."""
     from racehub.workflows import service
+    from racehub.workflows.context import FAILURES_KEY
 
     db = database()
     with db.session(Scope.operator()) as session:
+        text = service.progress_text(session, run_id)
         run = service.get(session, run_id)
-    typer.echo(service.status_text(run))
+    typer.echo(text)
+    failures = run.progress.get(FAILURES_KEY)
+    for reason in failures if isinstance(failures, list) else []:
+        typer.echo(f"  {reason}")
 
 
 @workflows_app.command("run")
@@ -100,7 +106,7 @@ def run(
     wait: bool = typer.Option(True, help="follow the run until it ends"),
 ) -> None:
     """Plan a run, confirm it, and follow it with a progress bar (runs it here if no worker is up)."""
-    from racehub.workflows import repository, service
+    from racehub.workflows import service
 
     db = database()
     with db.session(Scope.operator()) as session:
@@ -111,19 +117,23 @@ def run(
         raise typer.Exit(1)
     with db.session(Scope.operator()) as session:
         queued = service.confirm(session, Scope.operator(), planned.id)
-        workers = repository.live_workers(session, get_settings().worker_stalled_after_s)
+        workers = service.live_workers(session, get_settings().worker_stalled_after_s)
     console.print(service.status_text(queued))
-    if not wait or queued.duplicate_of is not None:
+    if not wait:
         return
-    final = _follow(db, queued.id, found.races, run_here=workers == 0)
+    with db.session(Scope.operator()) as session:
+        leader = service.followed(session, queued)  # a run that joined another follows that one
+    final = _follow(db, leader.id, run_here=workers == 0)
     typer.echo(service.status_text(final))
     if final.state != "succeeded":
         raise typer.Exit(1)
 
 
-def _follow(db: Database, run_id: int, races: int, *, run_here: bool) -> RunRow:
-    """Show the run's progress until it ends; with no live worker, work the queue in this process."""
+def _follow(db: Database, run_id: int, *, run_here: bool) -> RunRow:
+    """Show the run's steps until it ends (and why an attempt failed); with no live worker, work the
+    queue in this process. The bar counts the run's own steps (`_step`), whoever runs it."""
     from racehub.workflows import service
+    from racehub.workflows.context import FAILURES_KEY, LIVE_KEY, STEP_KEY
     from racehub.workflows.queue import QUEUE
     from racehub.workflows.schemas import TERMINAL_STATES
     from racehub.workflows.tasks import worker_app
@@ -135,18 +145,33 @@ def _follow(db: Database, run_id: int, races: int, *, run_here: bool) -> RunRow:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console) as bar:
-        task = bar.add_task("waiting for a worker" if not run_here else "starting", total=max(races, 1))
+        task = bar.add_task("waiting for a worker" if not run_here else "starting", total=None)
+        told: list[str] = []  # failed attempts already shown
 
-        def on_progress(what: str, done: int, total: int) -> None:
-            bar.update(task, description=what, completed=done, total=max(total, 1))
+        def show(state: RunRow) -> None:
+            step, live = state.progress.get(STEP_KEY), state.progress.get(LIVE_KEY)
+            if isinstance(step, dict) and step.get("total"):
+                total = max(int(step["total"]), 1)
+                note = f" ({live['fetched']:,} fetched)" if isinstance(live, dict) else ""
+                bar.update(
+                    task,
+                    description=f"{step['step']}{note}",
+                    completed=min(int(step["done"]), total),
+                    total=total,
+                )
+            elif state.state != "queued":
+                bar.update(task, description=state.state)
+            failures = state.progress.get(FAILURES_KEY)
+            for reason in failures[len(told) :] if isinstance(failures, list) else []:
+                told.append(str(reason))
+                bar.console.print(f"[yellow]{escape(str(reason))}[/yellow]", soft_wrap=True)
 
         def current() -> RunRow:
             with db.session(Scope.operator()) as session:
                 return service.get(session, run_id)
 
         async def drive() -> RunRow:
-            app, env = worker_app(db, get_settings(), periodic=False, concurrency=1)
-            env.progress = on_progress
+            app, _env = worker_app(db, get_settings(), periodic=False, concurrency=1)
             async with app.open_async():
                 worker_task = None
                 if run_here:
@@ -161,17 +186,10 @@ def _follow(db: Database, run_id: int, races: int, *, run_here: bool) -> RunRow:
                 try:
                     while True:
                         state = await asyncio.to_thread(current)
-                        if not run_here:
-                            live = state.progress.get("_live")
-                            note = f": {live['fetched']:,} fetched" if isinstance(live, dict) else ""
-                            bar.update(
-                                task,
-                                description=f"{state.state}{note}",
-                                completed=len([k for k in state.progress if not k.startswith("_")]),
-                            )
+                        show(state)
                         if state.state in TERMINAL_STATES:
                             return state
-                        await asyncio.sleep(0.5)
+                        await asyncio.sleep(0.3)
                 finally:
                     if worker_task is not None:
                         worker_task.cancel()
@@ -261,17 +279,35 @@ def new_key() -> None:
 def simulate(
     vendor: str = typer.Argument(..., help="runsignup, raceroster, ctlive or copernico"),
     port: int | None = typer.Option(None, min=1, max=65535, help="default: 8701-8704 by vendor"),
-    bundle: Path | None = typer.Option(None, help="racedata-v1 bundle directory"),
+    bundle: Path | None = typer.Option(None, help="racedata-v1 bundle (default: the sample data)"),
     host: str = typer.Option("127.0.0.1", help="keep it on loopback: demo credentials, open /__control"),
 ) -> None:
-    """Serve a local simulator of a vendor's API over a racedata-v1 bundle (demo, tests)."""
-    from racehub.integrations.simulators import DEFAULT_BUNDLE_DIR, DEFAULT_PORTS, VENDORS, serve
+    """Serve a local simulator of a vendor's API over a racedata-v1 bundle (demo, tests) until Ctrl-C."""
+    from racehub.integrations import registry
+    from racehub.integrations.simulators import DEFAULT_PORTS, SIMULATOR_CREDENTIALS, start_simulator
+    from racehub.sample import sample_bundle
 
-    if vendor not in VENDORS:
-        raise InvalidInput(f"unknown vendor {vendor!r}; expected one of {', '.join(VENDORS)}")
-    started = time.strftime("%H:%M:%S")
-    console.print(f"{started} {vendor} simulator on http://{host}:{port or DEFAULT_PORTS[vendor]}")
-    serve(vendor, bundle or DEFAULT_BUNDLE_DIR, host=host, port=port)
+    registry.get(vendor)
+    source = sample_bundle(get_settings().home, bundle)
+    console.print(f"{vendor} simulator: reading {source} …")
+    port = port or DEFAULT_PORTS[vendor]
+    try:
+        running = start_simulator(vendor, source, host=host, port=port)
+    except OSError as exc:
+        raise InvalidInput(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    fields = ", ".join(f"{name}={value}" for name, value in SIMULATOR_CREDENTIALS[vendor].items())
+    console.print(
+        f"{time.strftime('%H:%M:%S')} {vendor} simulator listening on {running.url} (credentials: {fields}; "
+        f"base_url={running.url})",
+        soft_wrap=True,
+    )
+    try:
+        while running.thread.is_alive():
+            running.thread.join(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
 
 
 def register(app: typer.Typer) -> None:

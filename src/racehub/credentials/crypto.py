@@ -1,4 +1,5 @@
-"""The credential keyring: Fernet keys from `RACEHUB_CREDENTIAL_KEYS`, the first one encrypting.
+"""The credential keyring: Fernet keys from `RACEHUB_CREDENTIAL_KEYS`, the first one encrypting (unset: a
+key generated under RACEHUB_HOME, for one machine: a demo, a single server).
 
 Rotation: put a new key first, keep the old ones after it, run `racehub credentials rotate` (every row is
 re-encrypted with the first key), then drop the old keys. A key is named by a short fingerprint
@@ -10,11 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from racehub.config import Settings
 from racehub.errors import RaceHubError
+from racehub.homefiles import private_value
+
+HOME_KEY_FILE = "credential.key"
 
 
 class CredentialKeysMissing(RaceHubError):
@@ -83,8 +88,11 @@ class Keyring:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Keyring:
-        raw = settings.credential_keys.get_secret_value() if settings.credential_keys else ""
-        return cls(raw.split(","))
+        """RACEHUB_CREDENTIAL_KEYS; unset, one key generated once under RACEHUB_HOME (`credential.key`,
+        owner-only), which every command and worker sharing that home uses."""
+        if settings.credential_keys is None:
+            return cls([private_value(Path(settings.home), HOME_KEY_FILE, new_key)])
+        return cls(settings.credential_keys.get_secret_value().split(","))
 
     @property
     def primary_id(self) -> str:

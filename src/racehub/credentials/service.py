@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -12,15 +13,7 @@ from racehub.credentials import repository
 from racehub.credentials.crypto import Keyring, Secrets
 from racehub.credentials.repository import StoredCredential
 from racehub.errors import Conflict, InvalidInput, OrganizationNotFound
-
-# Required and optional fields per provider (what each vendor client needs to log in).
-PROVIDER_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "runsignup": (("api_key", "api_secret"), ()),
-    "raceroster": (("client_id", "client_secret", "username", "password"), ()),
-    "ctlive": (("client_id", "user_id", "password"), ()),
-    # post_scoring_hook: https://... or lambda:function[@region], told when a Copernico scoring ends.
-    "copernico": (("api_key",), ("post_scoring_hook",)),
-}
+from racehub.integrations import registry
 
 
 class CredentialsNotConfigured(Conflict):
@@ -34,22 +27,25 @@ class RotationReport:
 
 
 def required_fields(provider: str) -> tuple[str, ...]:
-    if provider not in PROVIDER_FIELDS:
-        raise InvalidInput(f"unknown provider {provider!r}; expected one of {', '.join(PROVIDER_FIELDS)}")
-    return PROVIDER_FIELDS[provider][0]
+    """The fields a provider's client needs to log in (InvalidInput for an unknown provider)."""
+    return registry.get(provider).required_fields
 
 
 def store(session: Session, keyring: Keyring, org_id: int, provider: str, values: Mapping[str, str]) -> None:
     """Encrypt and store (replace) a tenant's credentials for `provider`."""
-    required = required_fields(provider)
-    optional = PROVIDER_FIELDS[provider][1]
-    missing = [name for name in required if not values.get(name, "").strip()]
+    vendor = registry.get(provider)
+    missing = [name for name in vendor.required_fields if not values.get(name, "").strip()]
     if missing:
         raise InvalidInput(f"{provider} credentials need {', '.join(missing)}")
-    unknown = sorted(set(values) - set(required) - set(optional))
+    unknown = sorted(set(values) - set(vendor.fields))
     if unknown:
         raise InvalidInput(f"{provider} takes no field(s) {', '.join(unknown)}")
     cleaned = {name: value.strip() for name, value in values.items() if value.strip()}
+    address = cleaned.get(registry.BASE_URL_FIELD)
+    if address is not None:
+        parts = urlsplit(address)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise InvalidInput(f"{registry.BASE_URL_FIELD} must be an http(s) address such as https://host")
     repository.upsert(
         session, org_id, provider, sorted(cleaned), keyring.encrypt(cleaned), keyring.primary_id
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, RowMapping, Select, func, select
 from sqlalchemy.orm import Session
@@ -34,28 +35,41 @@ def _conditions(filters: EditionFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _edition_select() -> Select[tuple]:
+def _edition_select() -> Select[tuple[Any, ...]]:
     race_count = (
-        select(func.count()).select_from(Race).where(Race.edition_id == Edition.id)
-        .correlate(Edition).scalar_subquery()
+        select(func.count())
+        .select_from(Race)
+        .where(Race.edition_id == Edition.id)
+        .correlate(Edition)
+        .scalar_subquery()
     )
     entry_count = (
-        select(func.count()).select_from(Entry).join(Race, Race.id == Entry.race_id)
-        .where(Race.edition_id == Edition.id).correlate(Edition).scalar_subquery()
+        select(func.count())
+        .select_from(Entry)
+        .join(Race, Race.id == Entry.race_id)
+        .where(Race.edition_id == Edition.id)
+        .correlate(Edition)
+        .scalar_subquery()
     )
-    return (
-        select(
-            Edition.id, EventSeries.name.label("event_name"), Edition.year, Edition.start_date, Edition.city,
-            Edition.state, Edition.status, Edition.timezone, race_count.label("race_count"),
-            entry_count.label("entry_count"),
-        )
-        .join(EventSeries, EventSeries.id == Edition.series_id)
-    )
+    return select(
+        Edition.id,
+        EventSeries.name.label("event_name"),
+        Edition.year,
+        Edition.start_date,
+        Edition.city,
+        Edition.state,
+        Edition.status,
+        Edition.timezone,
+        race_count.label("race_count"),
+        entry_count.label("entry_count"),
+    ).join(EventSeries, EventSeries.id == Edition.series_id)
 
 
 def count_editions(session: Session, filters: EditionFilters) -> int:
     query = (
-        select(func.count()).select_from(Edition).join(EventSeries, EventSeries.id == Edition.series_id)
+        select(func.count())
+        .select_from(Edition)
+        .join(EventSeries, EventSeries.id == Edition.series_id)
         .where(*_conditions(filters))
     )
     return int(session.execute(query).scalar_one())
@@ -64,8 +78,11 @@ def count_editions(session: Session, filters: EditionFilters) -> int:
 def list_editions(session: Session, filters: EditionFilters, limit: int, offset: int) -> Sequence[RowMapping]:
     """A page of editions, newest first."""
     query = (
-        _edition_select().where(*_conditions(filters))
-        .order_by(Edition.start_date.desc(), EventSeries.name, Edition.id).limit(limit).offset(offset)
+        _edition_select()
+        .where(*_conditions(filters))
+        .order_by(Edition.start_date.desc(), EventSeries.name, Edition.id)
+        .limit(limit)
+        .offset(offset)
     )
     return session.execute(query).mappings().all()
 
@@ -80,17 +97,30 @@ def edition_exists(session: Session, edition_id: int) -> bool:
 
 def races_of_edition(session: Session, edition_id: int) -> Sequence[RowMapping]:
     entry_count = (
-        select(func.count()).select_from(Entry).where(Entry.race_id == Race.id)
-        .correlate(Race).scalar_subquery()
+        select(func.count())
+        .select_from(Entry)
+        .where(Entry.race_id == Race.id)
+        .correlate(Race)
+        .scalar_subquery()
     )
     finisher_count = (
-        select(func.count()).select_from(Result)
-        .where(Result.race_id == Race.id, Result.status == "FIN").correlate(Race).scalar_subquery()
+        select(func.count())
+        .select_from(Result)
+        .where(Result.race_id == Race.id, Result.status == "FIN")
+        .correlate(Race)
+        .scalar_subquery()
     )
     query = (
         select(
-            Race.id, Race.edition_id, Race.name, Race.distance_m, Race.start_time, Race.placement_basis,
-            Race.scored_at, entry_count.label("entry_count"), finisher_count.label("finisher_count"),
+            Race.id,
+            Race.edition_id,
+            Race.name,
+            Race.distance_m,
+            Race.start_time,
+            Race.placement_basis,
+            Race.scored_at,
+            entry_count.label("entry_count"),
+            finisher_count.label("finisher_count"),
         )
         .where(Race.edition_id == edition_id)
         .order_by(Race.distance_m.desc().nulls_last(), Race.name, Race.id)

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from racehub.schemas import Page
+
 EditionStatus = Literal["upcoming", "completed", "cancelled"]
 
 
@@ -43,8 +45,5 @@ class EventEditionDetail(EventEdition):
     races: list[RaceSummary]
 
 
-class EventPage(BaseModel):
-    total: int
-    limit: int
-    offset: int
-    items: list[EventEdition]
+class EventPage(Page[EventEdition]):
+    """Event editions, a page at a time."""

@@ -13,8 +13,12 @@ from racehub.events.schemas import EventEdition, EventEditionDetail, EventPage, 
 def list_editions(session: Session, filters: EditionFilters, *, limit: int, offset: int) -> EventPage:
     total = repository.count_editions(session, filters)
     rows = repository.list_editions(session, filters, limit, offset) if offset < total else []
-    return EventPage(total=total, limit=limit, offset=offset,
-                     items=[EventEdition.model_validate(dict(row)) for row in rows])
+    return EventPage(
+        total=total,
+        limit=limit,
+        offset=offset,
+        items=[EventEdition.model_validate(dict(row)) for row in rows],
+    )
 
 
 def edition_detail(session: Session, edition_id: int) -> EventEditionDetail:

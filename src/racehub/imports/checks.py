@@ -78,7 +78,8 @@ def _untimed_finisher(session: Session) -> Finding | None:
 
 CHECKS: dict[str, list[Check]] = {
     "organizations.csv": [
-        _duplicate_id("organizations.csv", "org_id"), _duplicate_key("organizations.csv", ("slug",), 2),
+        _duplicate_id("organizations.csv", "org_id"),
+        _duplicate_key("organizations.csv", ("slug",), 2),
     ],
     "ct_events.csv": [
         _duplicate_id("ct_events.csv", "event_id"),
@@ -86,7 +87,8 @@ CHECKS: dict[str, list[Check]] = {
         _duplicate_key("ct_events.csv", ("org_id", "name", "edition_year"), 3),
     ],
     "ct_races.csv": [
-        _duplicate_id("ct_races.csv", "race_id"), _unknown("ct_races.csv", "event_id", "ct_events.csv", 2),
+        _duplicate_id("ct_races.csv", "race_id"),
+        _unknown("ct_races.csv", "event_id", "ct_events.csv", 2),
         _duplicate_key("ct_races.csv", ("event_id", "name"), 3),
     ],
     "ct_participants.csv": [

@@ -24,8 +24,12 @@ from racehub.scoring.service import score_races
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 READ_NAMES = {
-    "organizations.csv": "organizations", "ct_events.csv": "events", "ct_races.csv": "races",
-    "ct_participants.csv": "participants", "ct_results.csv": "results", "ct_splits.csv": "splits",
+    "organizations.csv": "organizations",
+    "ct_events.csv": "events",
+    "ct_races.csv": "races",
+    "ct_participants.csv": "participants",
+    "ct_results.csv": "results",
+    "ct_splits.csv": "splits",
 }
 
 

@@ -37,9 +37,7 @@ CAREFUL_BATCH = 20_000
 # Characters str.strip() removes beyond ASCII (the row pattern keeps out the ASCII ones), UTF-8 encoded:
 # U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000. A chunk holding any of
 # them is not canonical.
-_BLANKS = re.compile(
-    b"\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80"
-)
+_BLANKS = re.compile(b"\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80")
 
 
 class Prover:
@@ -105,6 +103,8 @@ def _header(path: Path, fh: io.TextIOWrapper) -> tuple[Layout, int]:
         header = next(reader, None)
     except UnicodeDecodeError as exc:
         raise _not_utf8(path, exc) from None
+    except csv.Error:
+        raise _unclosed_quote(path.name, 1) from None
     if header is None:
         raise ImportFailed(path.name, 1, None, "file is empty (no header row)")
     return Layout.from_header(path.name, header), reader.line_num
@@ -139,7 +139,11 @@ def stage_file(
 def _canonical(
     session: Session,
     path: Path,
-    layout: Layout, header_lines: int, provers: list[Prover], progress: Progress | None, total: int
+    layout: Layout,
+    header_lines: int,
+    provers: list[Prover],
+    progress: Progress | None,
+    total: int,
 ) -> StagedFile:
     with path.open("rb") as raw:
         _skip_lines(raw, header_lines)
@@ -257,6 +261,13 @@ def _careful(
     return staged, failure
 
 
+def _unclosed_quote(file: str, line: int) -> ImportFailed:
+    """No bundle cell spans lines: a quoted cell that does was never closed."""
+    return ImportFailed(
+        file, line, None, "a quoted cell starts here and is never closed (unterminated quote)"
+    )
+
+
 class _CarefulWriter:
     """Row by row: the csv module reads, the bundle rules parse, csv text in canonical form goes out."""
 
@@ -276,11 +287,18 @@ class _CarefulWriter:
         so the COPY itself still ends cleanly."""
         failure: ImportFailed | UnicodeDecodeError | None = None
         reader = csv.reader(lines)
+        first_line = header_lines + 1  # where the row being read starts
         try:
             for raw in reader:
+                if any("\n" in cell or "\r" in cell for cell in raw):
+                    raise _unclosed_quote(self.staged.file, first_line)
                 self._row(raw, header_lines + reader.line_num)
+                first_line = header_lines + reader.line_num + 1
                 if reader.line_num % CAREFUL_BATCH == 0:
                     self._flush(write)
+        except csv.Error:
+            # The csv module gives up once a quoted cell outgrows its field limit: the quote never closed.
+            failure = _unclosed_quote(self.staged.file, first_line)
         except (ImportFailed, UnicodeDecodeError) as exc:
             failure = exc
         self.watch.flush()

@@ -8,7 +8,8 @@ What it guarantees, whatever the vendor does:
   refused unless `follow_redirects` is set, and then every hop is checked the same way;
 - typed answers: JSON only (by content type), validated against a pydantic type per vendor response;
 - one error type: everything becomes a `VendorError` whose message names the method and path, never
-  the query string (vendor credentials travel there).
+  the query string (vendor credentials travel there); `retryable` says whether a later attempt may
+  succeed (an HTTP 500 that every try of a request met is final: the vendor cannot process it).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from racehub.backoff import equal_jitter
 from racehub.integrations.base import (
     UnsafeDestinationError,
     VendorAuthError,
@@ -47,6 +49,8 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Statuses that say the server did not act on the request, so even a POST may be sent again.
 _NOT_PROCESSED_STATUSES = frozenset({429, 503})
 _CREDENTIAL_HEADERS = ("authorization", "x-api-key", "cookie")
+# A status that every try of one request met is about the request, not the vendor's health.
+_PERSISTENT_STATUSES = frozenset({500})
 
 
 @dataclass(frozen=True)
@@ -241,14 +245,16 @@ class VendorHttp:
             waited += delay
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.policy.backoff_cap, self.policy.backoff_base * 2 ** (attempt - 1))
-        # "Equal jitter": at least half the exponential step, so retries never bunch at zero.
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+        return equal_jitter(attempt, self.policy.backoff_base, self.policy.backoff_cap, self._rng)
 
     def _final(self, failure: VendorError, attempts: int) -> VendorError:
         if attempts > 1:
             failure.args = (f"{failure.message} (after {attempts} attempts)",)
             failure.message = failure.args[0]
+            if failure.vendor_status in _PERSISTENT_STATUSES:
+                # The vendor failed this very request on every try: it cannot process it (a bad id, a
+                # bug of theirs), which waiting will not heal. Outages answer 502/503/504 or 429.
+                failure.retryable = False
         return failure
 
     def _attempt(self, request: httpx.Request, where: str, idempotent: bool) -> RawResponse | VendorError:

@@ -84,7 +84,8 @@ def count_matches(session: Session, words: Sequence[str]) -> int:
 def matches(session: Session, words: Sequence[str], limit: int, offset: int) -> Sequence[RowMapping]:
     """People (and unlinked entries) matching every word, by last then first name."""
     query = text(
-        _matches(words) + """
+        _matches(words)
+        + """
         SELECT person_id, entry_id, first_name, last_name, sex FROM matches
         ORDER BY sort_last, sort_first, person_id NULLS LAST, entry_id
         LIMIT :limit OFFSET :offset"""

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from racehub.schemas import Page
+
 
 class ParticipantEntry(BaseModel):
     """One race a participant entered, with their result when there is one."""
@@ -44,11 +46,8 @@ class Participant(BaseModel):
     entries: list[ParticipantEntry]
 
 
-class ParticipantPage(BaseModel):
-    total: int
-    limit: int
-    offset: int
-    items: list[Participant]
+class ParticipantPage(Page[Participant]):
+    """Participants whose name matches, a page at a time."""
 
 
 class ErasureOut(BaseModel):

@@ -26,9 +26,14 @@ def _entry(row: Mapping[Any, Any]) -> ParticipantEntry:
 def _participant(who: Mapping[Any, Any], entries: Sequence[Mapping[Any, Any]]) -> Participant:
     latest = entries[0] if entries else {}
     return Participant(
-        person_id=who["person_id"], name=f"{who['first_name']} {who['last_name']}",
-        first_name=who["first_name"], last_name=who["last_name"], sex=who["sex"] or latest.get("sex"),
-        age=latest.get("age"), city=latest.get("city"), state=latest.get("state"),
+        person_id=who["person_id"],
+        name=f"{who['first_name']} {who['last_name']}",
+        first_name=who["first_name"],
+        last_name=who["last_name"],
+        sex=who["sex"] or latest.get("sex"),
+        age=latest.get("age"),
+        city=latest.get("city"),
+        state=latest.get("state"),
         entries=[_entry(e) for e in entries],
     )
 
@@ -50,8 +55,12 @@ def search(session: Session, name: str, *, limit: int, offset: int) -> Participa
         else:
             by_entry.setdefault(row["entry_id"], []).append(row)
     items = [
-        _participant(m, by_person.get(m["person_id"], []) if m["person_id"] is not None
-                     else by_entry.get(m["entry_id"], []))
+        _participant(
+            m,
+            by_person.get(m["person_id"], [])
+            if m["person_id"] is not None
+            else by_entry.get(m["entry_id"], []),
+        )
         for m in found
     ]
     return ParticipantPage(total=total, limit=limit, offset=offset, items=items)

@@ -38,15 +38,21 @@ class RaceForResults:
 
 def _entry_count() -> ColumnElement[int]:
     return (
-        select(func.count()).select_from(Entry).where(Entry.race_id == Race.id)
-        .correlate(Race).scalar_subquery()
+        select(func.count())
+        .select_from(Entry)
+        .where(Entry.race_id == Race.id)
+        .correlate(Race)
+        .scalar_subquery()
     )
 
 
 def _finisher_count() -> ColumnElement[int]:
     return (
-        select(func.count()).select_from(Result).where(Result.race_id == Race.id, Result.status == "FIN")
-        .correlate(Race).scalar_subquery()
+        select(func.count())
+        .select_from(Result)
+        .where(Result.race_id == Race.id, Result.status == "FIN")
+        .correlate(Race)
+        .scalar_subquery()
     )
 
 
@@ -54,14 +60,28 @@ def race(session: Session, race_id: int) -> RowMapping | None:
     """A race with its edition, rules and counts."""
     query = (
         select(
-            Race.id, Race.edition_id, EventSeries.name.label("event_name"), Edition.year, Edition.start_date,
-            Edition.status.label("edition_status"), Race.name, Race.distance_m, Race.start_time,
+            Race.id,
+            Race.edition_id,
+            EventSeries.name.label("event_name"),
+            Edition.year,
+            Edition.start_date,
+            Edition.status.label("edition_status"),
+            Race.name,
+            Race.distance_m,
+            Race.start_time,
             Race.scored_at,
-            Race.placement_basis, Race.overall_award_depth, Race.masters_award_depth, Race.masters_min_age,
-            Race.ag_award_depth, Race.age_group_width, Race.exclude_award_winners_from_ag,
-            _entry_count().label("entry_count"), _finisher_count().label("finisher_count"),
+            Race.placement_basis,
+            Race.overall_award_depth,
+            Race.masters_award_depth,
+            Race.masters_min_age,
+            Race.ag_award_depth,
+            Race.age_group_width,
+            Race.exclude_award_winners_from_ag,
+            _entry_count().label("entry_count"),
+            _finisher_count().label("finisher_count"),
         )
-        .join(Edition, Edition.id == Race.edition_id).join(EventSeries, EventSeries.id == Edition.series_id)
+        .join(Edition, Edition.id == Race.edition_id)
+        .join(EventSeries, EventSeries.id == Edition.series_id)
         .where(Race.id == race_id)
     )
     return session.execute(query).mappings().one_or_none()
@@ -69,9 +89,17 @@ def race(session: Session, race_id: int) -> RowMapping | None:
 
 def race_for_results(session: Session, race_id: int) -> RaceForResults | None:
     row = session.execute(
-        select(Race.id, Race.name, EventSeries.name, Edition.year, Race.placement_basis, Race.distance_m,
-               Race.age_group_width)
-        .join(Edition, Edition.id == Race.edition_id).join(EventSeries, EventSeries.id == Edition.series_id)
+        select(
+            Race.id,
+            Race.name,
+            EventSeries.name,
+            Edition.year,
+            Race.placement_basis,
+            Race.distance_m,
+            Race.age_group_width,
+        )
+        .join(Edition, Edition.id == Race.edition_id)
+        .join(EventSeries, EventSeries.id == Edition.series_id)
         .where(Race.id == race_id)
     ).one_or_none()
     return None if row is None else RaceForResults(*row)
@@ -108,8 +136,14 @@ def _order(sort: str, race: RaceForResults, filters: ResultFilters) -> list[Orde
     time_ms = placement_ms(race.placement_basis)
     if sort == "sex_place" and filters.sex is None:
         # F1, M1, X1, F2, ...; then non-finishers as in the overall order.
-        return [Result.sex_place.asc().nulls_last(), _STATUS_RANK, _SEX_RANK,
-                Result.overall_place.asc().nulls_last(), time_ms.asc().nulls_last(), Result.entry_id]
+        return [
+            Result.sex_place.asc().nulls_last(),
+            _STATUS_RANK,
+            _SEX_RANK,
+            Result.overall_place.asc().nulls_last(),
+            time_ms.asc().nulls_last(),
+            Result.entry_id,
+        ]
     if sort == "name":
         return [func.lower(Entry.last_name), func.lower(Entry.first_name), Result.entry_id]
     if sort == "bib":
@@ -117,8 +151,12 @@ def _order(sort: str, race: RaceForResults, filters: ResultFilters) -> list[Orde
         return [numeric.asc().nulls_last(), Entry.bib.asc().nulls_last(), Result.entry_id]
     # Overall place; non-finishers after every finisher (DQ, then DNF, then DNS). Within one sex this
     # is also sex-place order, and it walks results_race_place_idx.
-    return [Result.overall_place.asc().nulls_last(), _STATUS_RANK, time_ms.asc().nulls_last(),
-            Result.entry_id]
+    return [
+        Result.overall_place.asc().nulls_last(),
+        _STATUS_RANK,
+        time_ms.asc().nulls_last(),
+        Result.entry_id,
+    ]
 
 
 def _conditions(race: RaceForResults, filters: ResultFilters) -> list[ColumnElement[bool]]:
@@ -143,24 +181,41 @@ def count_results(session: Session, race: RaceForResults, filters: ResultFilters
 
 def _result_select(race: RaceForResults) -> Select[*tuple[Any, ...]]:
     return select(
-        Result.entry_id, Entry.bib, Entry.first_name, Entry.last_name, Entry.sex, Entry.age,
-        age_group_label(race.age_group_width).label("age_group"), Entry.city, Entry.state, Entry.team,
-        Result.status, Result.gun_ms, Result.chip_ms, Result.overall_place, Result.sex_place,
+        Result.entry_id,
+        Entry.bib,
+        Entry.first_name,
+        Entry.last_name,
+        Entry.sex,
+        Entry.age,
+        age_group_label(race.age_group_width).label("age_group"),
+        Entry.city,
+        Entry.state,
+        Entry.team,
+        Result.status,
+        Result.gun_ms,
+        Result.chip_ms,
+        Result.overall_place,
+        Result.sex_place,
         Result.age_group_place,
     ).join(Entry, Entry.id == Result.entry_id)
 
 
-def results_page_query(race: RaceForResults, filters: ResultFilters, sort: str, limit: int,
-                       offset: int) -> Select[*tuple[Any, ...]]:
+def results_page_query(
+    race: RaceForResults, filters: ResultFilters, sort: str, limit: int, offset: int
+) -> Select[*tuple[Any, ...]]:
     """The statement behind a results page (public so its plan can be checked)."""
     return (
-        _result_select(race).where(*_conditions(race, filters))
-        .order_by(*_order(sort, race, filters)).limit(limit).offset(offset)
+        _result_select(race)
+        .where(*_conditions(race, filters))
+        .order_by(*_order(sort, race, filters))
+        .limit(limit)
+        .offset(offset)
     )
 
 
-def results_page(session: Session, race: RaceForResults, filters: ResultFilters, sort: str,
-                 limit: int, offset: int) -> Sequence[RowMapping]:
+def results_page(
+    session: Session, race: RaceForResults, filters: ResultFilters, sort: str, limit: int, offset: int
+) -> Sequence[RowMapping]:
     return session.execute(results_page_query(race, filters, sort, limit, offset)).mappings().all()
 
 
@@ -171,7 +226,8 @@ def result(session: Session, race: RaceForResults, entry_id: int) -> RowMapping 
 
 def splits(session: Session, entry_id: int) -> Sequence[RowMapping]:
     query = (
-        select(Split.name, Split.distance_m, Split.chip_ms).where(Split.entry_id == entry_id)
+        select(Split.name, Split.distance_m, Split.chip_ms)
+        .where(Split.entry_id == entry_id)
         .order_by(Split.distance_m.asc().nulls_last(), Split.chip_ms, Split.name)
     )
     return session.execute(query).mappings().all()
@@ -181,8 +237,16 @@ def awards(session: Session, race: RaceForResults) -> Sequence[RowMapping]:
     """The stored award list, in no particular order (the service orders it)."""
     query = (
         select(
-            Award.category, Award.sex, Award.age_group, Award.award_place, Award.entry_id, Entry.bib,
-            Entry.first_name, Entry.last_name, Entry.age, placement_ms(race.placement_basis).label("time_ms"),
+            Award.category,
+            Award.sex,
+            Award.age_group,
+            Award.award_place,
+            Award.entry_id,
+            Entry.bib,
+            Entry.first_name,
+            Entry.last_name,
+            Entry.age,
+            placement_ms(race.placement_basis).label("time_ms"),
         )
         .join(Entry, Entry.id == Award.entry_id)
         .join(Result, Result.entry_id == Award.entry_id)

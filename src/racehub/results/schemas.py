@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from racehub.schemas import Page
+
 Sex = Literal["M", "F", "X"]
 ResultStatus = Literal["FIN", "DNF", "DNS", "DQ"]
 ResultSort = Literal["place", "sex_place", "name", "bib"]
@@ -65,12 +67,10 @@ class ResultRow(BaseModel):
     age_group_place: int | None
 
 
-class ResultPage(BaseModel):
+class ResultPage(Page[ResultRow]):
+    """A race's results, a page at a time."""
+
     race_id: int
-    total: int
-    limit: int
-    offset: int
-    items: list[ResultRow]
 
 
 class SplitTime(BaseModel):

@@ -59,8 +59,9 @@ def _result_fields(row: Mapping[Any, Any], race: RaceForResults) -> dict[str, An
     }
 
 
-def results_page(session: Session, race_id: int, filters: ResultFilters, *, sort: str, limit: int,
-                 offset: int) -> ResultPage:
+def results_page(
+    session: Session, race_id: int, filters: ResultFilters, *, sort: str, limit: int, offset: int
+) -> ResultPage:
     race = _race(session, race_id)
     total = repository.count_results(session, race, filters)
     rows = repository.results_page(session, race, filters, sort, limit, offset) if offset < total else []
@@ -74,15 +75,26 @@ def result_detail(session: Session, race_id: int, entry_id: int) -> ResultDetail
     if row is None:
         raise ResultNotFound(f"no result for entry {entry_id} in race {race_id}")
     splits = [
-        SplitTime(name=s["name"], distance_m=s["distance_m"], chip_ms=s["chip_ms"],
-                  chip_time=format_ms(s["chip_ms"]), pace_per_mile=format_pace(s["chip_ms"], s["distance_m"]))
+        SplitTime(
+            name=s["name"],
+            distance_m=s["distance_m"],
+            chip_ms=s["chip_ms"],
+            chip_time=format_ms(s["chip_ms"]),
+            pace_per_mile=format_pace(s["chip_ms"], s["distance_m"]),
+        )
         for s in repository.splits(session, entry_id)
     ]
-    return ResultDetail.model_validate({
-        **_result_fields(row, race), "race_id": race_id, "race_name": race.name,
-        "event_name": race.event_name, "year": race.year, "placement_basis": race.placement_basis,
-        "splits": splits,
-    })
+    return ResultDetail.model_validate(
+        {
+            **_result_fields(row, race),
+            "race_id": race_id,
+            "race_name": race.name,
+            "event_name": race.event_name,
+            "year": race.year,
+            "placement_basis": race.placement_basis,
+            "splits": splits,
+        }
+    )
 
 
 def award_list(session: Session, race_id: int) -> AwardList:
@@ -90,9 +102,13 @@ def award_list(session: Session, race_id: int) -> AwardList:
     race = _race(session, race_id)
     rows = sorted(
         repository.awards(session, race),
-        key=lambda a: (SEX_ORDER.get(a["sex"], 9), CATEGORY_ORDER[a["category"]],
-                       age_group_sort_key(a["age_group"]) if a["category"] == "age_group" else 0,
-                       a["award_place"], a["entry_id"]),
+        key=lambda a: (
+            SEX_ORDER.get(a["sex"], 9),
+            CATEGORY_ORDER[a["category"]],
+            age_group_sort_key(a["age_group"]) if a["category"] == "age_group" else 0,
+            a["award_place"],
+            a["entry_id"],
+        ),
     )
     winners = [
         AwardWinner.model_validate(
@@ -106,5 +122,9 @@ def award_list(session: Session, race_id: int) -> AwardList:
 def score(session: Session, race_id: int) -> ScoreReport:
     """Recompute places and awards of a race (row-level security hides other tenants' races)."""
     outcome = score_race(session, race_id)
-    return ScoreReport(race_id=outcome.race_id, finishers=outcome.finishers, awards=outcome.awards,
-                       changed_rows=outcome.changed_rows)
+    return ScoreReport(
+        race_id=outcome.race_id,
+        finishers=outcome.finishers,
+        awards=outcome.awards,
+        changed_rows=outcome.changed_rows,
+    )

@@ -22,6 +22,7 @@ AGE_GROUP = """CASE
         ELSE ({age} / 10 * 10)::text || '-' || ({age} / 10 * 10 + 9)::text END
     END"""
 
+
 def placed_rows_sql(source: str) -> str:
     """`source`'s rows with is_fin, age_group and the three places (NULL for anyone not placed).
 
@@ -147,3 +148,16 @@ def mark_scored(session: Session, race_ids: Sequence[int]) -> None:
 def races_of_edition(session: Session, edition_id: int) -> list[int]:
     rows = session.execute(text("SELECT id FROM races WHERE edition_id = :e ORDER BY id"), {"e": edition_id})
     return list(rows.scalars())
+
+
+def race_labels(session: Session, race_ids: Sequence[int]) -> dict[int, str]:
+    """How people name these races: "Boston Marathon 2025 Marathon"."""
+    rows = session.execute(
+        text(
+            "SELECT r.id, s.name || ' ' || ed.year || ' ' || r.name FROM races r "
+            "JOIN editions ed ON ed.id = r.edition_id JOIN event_series s ON s.id = ed.series_id "
+            "WHERE r.id = ANY(:ids)"
+        ),
+        {"ids": list(race_ids)},
+    ).all()
+    return {int(row[0]): str(row[1]) for row in rows}

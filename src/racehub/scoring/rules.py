@@ -141,7 +141,8 @@ def awards(finishers: Sequence[Finisher], rules: AwardRules) -> list[AwardWin]:
             wins.append(AwardWin(f.entry_id, "overall", sex, None, place))
             awarded.add(f.entry_id)
         masters_pool = [
-            f for f in members
+            f
+            for f in members
             if f.age is not None and f.age >= rules.masters_min_age and f.entry_id not in awarded
         ]
         for f, place in _top(masters_pool, rules.masters_award_depth):

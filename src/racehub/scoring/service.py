@@ -58,3 +58,8 @@ def score_races(
 
 def score_edition(session: Session, edition_id: int) -> list[RaceScore]:
     return score_races(session, repository.races_of_edition(session, edition_id))
+
+
+def race_labels(session: Session, race_ids: Iterable[int]) -> dict[int, str]:
+    """Event, year and race name of each race ("Boston Marathon 2025 Marathon"), for people to read."""
+    return repository.race_labels(session, list(race_ids))

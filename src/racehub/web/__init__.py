@@ -20,11 +20,24 @@ def mount_web(app: FastAPI) -> None:
     """Serve the page at `/` and its assets under `/static/`."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        # Browsers ask for /favicon.ico whatever the page says; the icon is an SVG either way.
+        return FileResponse(
+            STATIC / "favicon.svg",
+            media_type="image/svg+xml",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
         return FileResponse(
             STATIC / "index.html",
             media_type="text/html",
-            headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
-                     "Cache-Control": "no-cache", "Referrer-Policy": "no-referrer"},
+            headers={
+                "Content-Security-Policy": CSP,
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "no-cache",
+                "Referrer-Policy": "no-referrer",
+            },
         )

@@ -15,6 +15,7 @@ import psycopg
 import sqlalchemy.exc
 from sqlalchemy.orm import Session
 
+from racehub.backoff import equal_jitter
 from racehub.config import Settings
 from racehub.db import Database, Scope
 from racehub.errors import RaceHubError
@@ -24,6 +25,10 @@ from racehub.workflows.providers import ProviderFactory
 from racehub.workflows.repository import EditionRow, RunRow
 
 ProgressFn = Callable[[str, int, int], None]  # (what, done, total)
+# Entries of a run's progress that are not checkpoints (start with "_"): the step under way, a long fetch.
+STEP_KEY = "_step"
+LIVE_KEY = "_live"
+FAILURES_KEY = "_failures"  # why each earlier attempt failed, oldest first
 
 
 class TransientWorkflowError(RaceHubError):
@@ -94,8 +99,14 @@ class RunContext:
         self.run.progress[key] = detail
 
     def report(self, what: str, done: int, total: int) -> None:
+        """A step begins (or all are done): told to an in-process follower, and kept on the run (`_step`)
+        for followers elsewhere (`racehub workflows run` beside a worker, "how is it going?")."""
         if self.env.progress is not None:
             self.env.progress(what, done, total)
+        with self.env.database.session(Scope.tenant(self.run.org_id)) as session:
+            repository.checkpoint(
+                session, self.run.id, STEP_KEY, (0, 0, 0, 0), {"step": what, "done": done, "total": total}
+            )
 
     def live(self, what: str, fetched: int) -> None:
         """Show a long fetch moving (throttled): written in its own tiny transaction, outside the step's."""
@@ -105,7 +116,7 @@ class RunContext:
         self._live_at = now
         with self.env.database.session(Scope.tenant(self.run.org_id)) as session:
             repository.checkpoint(
-                session, self.run.id, "_live", (0, 0, 0, 0), {"step": what, "fetched": fetched}
+                session, self.run.id, LIVE_KEY, (0, 0, 0, 0), {"step": what, "fetched": fetched}
             )
 
 
@@ -136,8 +147,7 @@ def retry_delay(
     """
     if attempt >= settings.workflow_max_attempts or not is_retryable(exc):
         return None
-    ceiling = min(settings.workflow_retry_cap_s, settings.workflow_retry_base_s * 2 ** (attempt - 1))
-    delay = ceiling / 2 + (rng or random.Random()).uniform(0, ceiling / 2)
+    delay = equal_jitter(attempt, settings.workflow_retry_base_s, settings.workflow_retry_cap_s, rng)
     retry_after = getattr(exc, "retry_after", None)
     if isinstance(retry_after, int | float):
         if retry_after > settings.workflow_retry_cap_s:

@@ -1,7 +1,8 @@
 """Vendor clients for a tenant, built from its stored credentials (decrypted only here, in memory).
 
-`RACEHUB_SIMULATOR_URLS` points a vendor at a local simulator (demo, tests): the same real client, the
-loopback allowed. Everything else goes to the vendors' production hosts with the hardened defaults.
+Where a vendor's calls go: `RACEHUB_SIMULATOR_URLS` (tests) or the credentials' own `base_url` field (the
+demo's simulators, a vendor's sandbox), else the vendor's production API. A loopback address is allowed
+only there (the local simulators); everything else keeps the hardened defaults.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -16,19 +18,16 @@ from racehub.config import Settings
 from racehub.credentials import service as credentials
 from racehub.credentials.crypto import Keyring, Secrets
 from racehub.errors import InvalidInput
+from racehub.integrations import registry
 from racehub.integrations.base import RegistrationProvider, ResultsProvider, ScoringProvider, VendorClient
 from racehub.integrations.copernico.hooks import PostScoringHook, build_post_scoring_hook
-from racehub.integrations.http import HttpPolicy
-from racehub.integrations.simulators import simulator_client
+from racehub.integrations.http import LOCAL_SIMULATOR_HOSTS, HttpPolicy
 
-REGISTRATION_VENDORS = ("runsignup", "raceroster")
-RESULTS_VENDORS = ("ctlive", "copernico", "runsignup")
-VENDOR_NAMES = {
-    "runsignup": "RunSignUp",
-    "raceroster": "RaceRoster",
-    "ctlive": "ChronoTrack Live",
-    "copernico": "Copernico",
-}
+REGISTRATION_VENDORS = registry.providing("registrations")
+
+
+def _is_loopback(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in LOCAL_SIMULATOR_HOSTS
 
 
 class ProviderFactory:
@@ -57,88 +56,45 @@ class ProviderFactory:
         return credentials.load(session, self.keyring, org_id, provider)
 
     def client(self, session: Session, org_id: int, provider: str) -> VendorClient:
+        vendor = registry.get(provider)
         secrets = self.secrets(session, org_id, provider)
         options: dict[str, Any] = {}
         if self.settings.vendor_page_size:
             options["page_size"] = self.settings.vendor_page_size
-        simulator = self.settings.simulator_urls.get(provider)
-        if simulator:
-            policy = self.policy or HttpPolicy.for_local_simulator()
-            return simulator_client(
-                provider, simulator, policy=policy, sleep=self.sleep, credentials=dict(secrets), **options
-            )
-        return _production_client(provider, secrets, self.policy, self.sleep, options)
+        root = self.settings.simulator_urls.get(provider) or secrets.get(registry.BASE_URL_FIELD)
+        policy = self.policy
+        if policy is None and root and _is_loopback(root):
+            policy = HttpPolicy.for_local_simulator()
+        return vendor.client(secrets, root_url=root, policy=policy, sleep=self.sleep, **options)
 
     def registrations(self, session: Session, org_id: int, provider: str) -> RegistrationProvider:
         client = self.client(session, org_id, provider)
         if not isinstance(client, RegistrationProvider):
             client.close()
-            raise InvalidInput(f"{VENDOR_NAMES.get(provider, provider)} does not provide registrations")
+            raise InvalidInput(f"{registry.label(provider)} does not provide registrations")
         return client
 
     def results(self, session: Session, org_id: int, provider: str) -> ResultsProvider:
         client = self.client(session, org_id, provider)
         if not isinstance(client, ResultsProvider):
             client.close()
-            raise InvalidInput(f"{VENDOR_NAMES.get(provider, provider)} does not provide results")
+            raise InvalidInput(f"{registry.label(provider)} does not provide results")
         return client
 
     def scoring(self, session: Session, org_id: int, provider: str) -> ScoringProvider:
         client = self.client(session, org_id, provider)
         if not isinstance(client, ScoringProvider):
             client.close()
-            raise InvalidInput(f"{VENDOR_NAMES.get(provider, provider)} does not score races")
+            raise InvalidInput(f"{registry.label(provider)} does not score races")
         return client
 
     def post_scoring_hook(self, session: Session, org_id: int) -> PostScoringHook | None:
         """The tenant's configured hook (copernico credential field `post_scoring_hook`), if any."""
-        target = self.secrets(session, org_id, "copernico").get("post_scoring_hook")
+        secrets = self.secrets(session, org_id, "copernico")
+        target = secrets.get("post_scoring_hook")
         if not target:
             return None
         policy = self.policy
-        if policy is None and self.settings.simulator_urls:
+        if policy is None and (self.settings.simulator_urls or _is_loopback(target)):
             policy = HttpPolicy.for_local_simulator()
         return build_post_scoring_hook(target, policy=policy, sleep=self.sleep)
-
-
-def _production_client(
-    provider: str,
-    secrets: Secrets,
-    policy: HttpPolicy | None,
-    sleep: Callable[[float], None],
-    options: dict[str, Any],
-) -> VendorClient:
-    if provider == "runsignup":
-        from racehub.integrations.runsignup.client import RunSignUpClient
-
-        return RunSignUpClient(
-            secrets["api_key"], secrets["api_secret"], policy=policy, sleep=sleep, **options
-        )
-    if provider == "raceroster":
-        from racehub.integrations.raceroster.client import RaceRosterClient
-
-        return RaceRosterClient(
-            client_id=secrets["client_id"],
-            client_secret=secrets["client_secret"],
-            username=secrets["username"],
-            password=secrets["password"],
-            policy=policy,
-            sleep=sleep,
-            **options,
-        )
-    if provider == "ctlive":
-        from racehub.integrations.ctlive.client import CTLiveClient
-
-        return CTLiveClient(
-            client_id=secrets["client_id"],
-            user_id=secrets["user_id"],
-            password=secrets["password"],
-            policy=policy,
-            sleep=sleep,
-            **options,
-        )
-    if provider == "copernico":
-        from racehub.integrations.copernico.client import CopernicoClient
-
-        return CopernicoClient(secrets["api_key"], policy=policy, sleep=sleep, **options)
-    raise InvalidInput(f"unknown provider {provider!r}")

@@ -263,11 +263,14 @@ def set_running(session: Session, run_id: int, attempt: int, job_id: int | None)
 
 
 def set_retrying(session: Session, run_id: int, error: str, *, only_attempt: int | None = None) -> bool:
-    """Back to queued after a failed attempt; with `only_attempt`, only if that attempt is current."""
+    """Back to queued after a failed attempt, the reason kept in `error` and added to the run's list of
+    failed attempts (`progress._failures`); with `only_attempt`, only if that attempt is current."""
     result = session.execute(
         text(
             """
-            UPDATE workflow_runs SET state = 'queued', error = :error, updated_at = now()
+            UPDATE workflow_runs SET state = 'queued', error = :error, updated_at = now(),
+                progress = progress || jsonb_build_object('_failures',
+                    coalesce(progress -> '_failures', '[]'::jsonb) || to_jsonb(CAST(:error AS text)))
             WHERE id = :id AND state IN ('queued', 'running')
               AND (CAST(:attempt AS int) IS NULL OR attempts = :attempt)
             RETURNING 1

@@ -34,7 +34,9 @@ from sqlalchemy.orm import Session
 
 from racehub.db import Scope
 from racehub.errors import Conflict, EventNotFound, Forbidden, InvalidInput, NotFound
+from racehub.integrations import registry
 from racehub.workflows import queue, repository
+from racehub.workflows.context import LIVE_KEY, STEP_KEY
 from racehub.workflows.intent import (
     EditionUnclear,
     WorkflowIntent,
@@ -42,7 +44,6 @@ from racehub.workflows.intent import (
     parse_request,
     pick_edition,
 )
-from racehub.workflows.providers import VENDOR_NAMES
 from racehub.workflows.repository import EditionRow, RunRow
 from racehub.workflows.schemas import KINDS, RunCounts, WorkflowRunOut
 
@@ -57,6 +58,7 @@ __all__ = [
     "parse_request",
     "plan",
     "plan_intent",
+    "progress_text",
     "resolve_edition",
     "start",
     "status_text",
@@ -78,10 +80,6 @@ class RunNotFound(NotFound):
 def _require_writer(scope: Scope) -> None:
     if not scope.can_write:
         raise Forbidden("only owners and staff of the timing company may run workflows")
-
-
-def _vendor(provider: str | None) -> str:
-    return VENDOR_NAMES.get(provider or "", provider or "?")
 
 
 def resolve_edition(
@@ -131,13 +129,13 @@ def plan_text(kind: str, edition: EditionRow, *, full: bool = False) -> str:
     if kind == "sync_registrations":
         which = "all registrations" if full else "new and changed registrations"
         return (
-            f"Fetch {which} for {label} from {_vendor(edition.registration_provider)} "
+            f"Fetch {which} for {label} from {registry.label(edition.registration_provider)} "
             f"(event {edition.registration_external_id}), add new entries, update changed ones and remove "
             f"cancelled ones; {edition.entries:,} entries in {races} on file now."
         )
     if kind == "sync_results":
         return (
-            f"Fetch results and splits for {label} from {_vendor(edition.results_provider)} "
+            f"Fetch results and splits for {label} from {registry.label(edition.results_provider)} "
             f"({edition.results_external_id}), store each entry's status, times and splits, then re-score "
             f"places and awards ({races})."
         )
@@ -163,8 +161,8 @@ def plan(
     provider = _check_applicable(kind, edition)
     if not repository.has_credentials(session, edition.org_id, provider):
         raise CredentialsNotConfigured(
-            f"no {_vendor(provider)} credentials are stored for this timing company; an operator can add "
-            f"them with: racehub credentials set --provider {provider}"
+            f"no {registry.label(provider)} credentials are stored for this timing company; an operator "
+            f"can add them with: racehub credentials set --org SLUG --provider {provider}"
         )
     run_id = repository.insert_run(
         session,
@@ -234,6 +232,11 @@ def get(session: Session, run_id: int) -> RunRow:
     return run
 
 
+def live_workers(session: Session, within_s: float) -> int:
+    """Workers that sent a heartbeat in the last `within_s` seconds."""
+    return repository.live_workers(session, within_s)
+
+
 def list_runs(
     session: Session,
     *,
@@ -256,6 +259,18 @@ def _counts(run: RunRow) -> str:
     return f"{run.fetched:,} fetched, {run.inserted:,} new, {run.updated:,} updated, {run.removed:,} removed"
 
 
+def _under_way(run: RunRow) -> str:
+    """What a running run is doing: its step ("step 2 of 4, Marathon: scoring"), a long fetch's count."""
+    said = ""
+    step = run.progress.get(STEP_KEY)
+    if isinstance(step, dict) and step.get("total"):
+        said = f"; step {min(int(step['done']) + 1, int(step['total']))} of {step['total']}: {step['step']}"
+    live = run.progress.get(LIVE_KEY)
+    if isinstance(live, dict):
+        said += f"; now fetching {live['step']} ({live['fetched']:,} so far)"
+    return said
+
+
 def status_text(run: RunRow) -> str:
     """One or two sentences a person can read: where the run stands and what it did."""
     what = f"The {KIND_NAMES.get(run.kind, run.kind)} of {run.event_name} {run.year} (run #{run.id})"
@@ -270,15 +285,30 @@ def status_text(run: RunRow) -> str:
         retry = f" Last attempt: {run.error}." if run.error else ""
         return f"{what} is queued since {_when(run.confirmed_at or run.created_at, tz)}.{retry}"
     if run.state == "running":
-        live = run.progress.get("_live")
-        moving = (
-            f"; now fetching {live['step']} ({live['fetched']:,} so far)" if isinstance(live, dict) else ""
-        )
         since = _when(run.started_at, tz)
-        return f"{what} is running since {since} (attempt {run.attempts}): {_counts(run)}{moving}."
+        return f"{what} is running since {since} (attempt {run.attempts}): {_counts(run)}{_under_way(run)}."
     if run.state == "succeeded":
-        return f"{what} finished at {_when(run.finished_at, tz)}: {_counts(run)}."
+        tries = f" It took {run.attempts} attempts." if run.attempts > 1 else ""
+        return f"{what} finished at {_when(run.finished_at, tz)}: {_counts(run)}.{tries}"
     return f"{what} failed at {_when(run.finished_at, tz)} after {run.attempts} attempt(s): {run.error}."
+
+
+def followed(session: Session, run: RunRow) -> RunRow:
+    """The run that does the work: `run` itself, or the run it joined (same kind and edition)."""
+    seen = {run.id}
+    while run.duplicate_of is not None and run.duplicate_of not in seen:
+        seen.add(run.duplicate_of)
+        run = get(session, run.duplicate_of)
+    return run
+
+
+def progress_text(session: Session, run_id: int) -> str:
+    """Where run `run_id` stands; for a run that joined another, where that one stands."""
+    run = get(session, run_id)
+    leader = followed(session, run)
+    if leader.id == run.id:
+        return status_text(run)
+    return f"Run #{run.id} joined run #{leader.id}. {status_text(leader)}"
 
 
 def latest_status_text(session: Session, intent: WorkflowIntent) -> str:

@@ -243,7 +243,9 @@ class CatalogueQuestions(Base):
         modes = ["explicit", "explicit", "explicit", "last", "none"]
         # a club's list may be of registrations too: with no year, registrations mean the next edition
         club_registrations = shape == "club" and self.chance(0.5)
-        mode, today = self.when(event, results=shape != "registrations" and not club_registrations, modes=modes)
+        mode, today = self.when(
+            event, results=shape != "registrations" and not club_registrations, modes=modes
+        )
         if whole:
             name, extra = self.edition_phrase(event, mode)
             at = f"{name} {extra}".strip()

@@ -34,6 +34,15 @@ def n(value: int | float) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
+def split_prefix(split: Sequence[str], index: dict[str, int]) -> Callable[[Sequence[Any]], str]:
+    """How a row names the group it belongs to ("2024 Half Marathon: "), or nothing when unsplit."""
+
+    def prefix(row: Sequence[Any]) -> str:
+        return " ".join(str(row[index[d]]) for d in split) + ": " if split else ""
+
+    return prefix
+
+
 def place_word(place: int) -> str:
     if 10 <= place % 100 <= 20:
         return f"{place}th"

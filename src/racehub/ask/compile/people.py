@@ -15,6 +15,7 @@ from racehub.ask.compile.common import (
     dims,
     n,
     place_word,
+    split_prefix,
     view_of,
 )
 from racehub.ask.explain import POPULATION_WORDS, races_phrase, who_phrase
@@ -126,7 +127,7 @@ def compile_list(reading: Reading) -> Query:
         if not rows:
             return f"No {who} — {where}."
         i = {c: k for k, c in enumerate(columns)}
-        prefix = (lambda r: " ".join(str(r[i[d]]) for d in split) + ": ") if split else (lambda r: "")
+        prefix = split_prefix(split, i)
         shown = "; ".join(
             f"{prefix(r)}{r[i['first_name']]} {r[i['last_name']]} (bib {r[i['bib']]})" for r in rows[:40]
         )

@@ -16,6 +16,7 @@ from racehub.ask.compile.common import (
     dims,
     n,
     place_word,
+    split_prefix,
     view_of,
 )
 from racehub.ask.explain import races_phrase, who_phrase
@@ -84,7 +85,7 @@ def compile_rank(reading: Reading) -> Query:
         if not rows:
             return f"No {who} — {where}."
         i = {c: k for k, c in enumerate(columns)}
-        prefix = (lambda r: " ".join(str(r[i[d]]) for d in split) + ": ") if split else (lambda r: "")
+        prefix = split_prefix(split, i)
         if reading.winner:
             parts = []
             for r in rows:
@@ -190,7 +191,7 @@ def compile_extreme_age(reading: Reading) -> Query:
         if not rows:
             return f"No {who} with a known age — {where}."
         i = {c: k for k, c in enumerate(columns)}
-        prefix = (lambda r: " ".join(str(r[i[d]]) for d in split) + ": ") if split else (lambda r: "")
+        prefix = split_prefix(split, i)
         parts = "; ".join(
             f"{prefix(r)}{r[i['first_name']]} {r[i['last_name']]}, aged {r[i['age']]}" for r in rows
         )

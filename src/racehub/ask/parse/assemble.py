@@ -370,7 +370,8 @@ def _repeat_kind(ledger: Ledger, facts: Facts) -> bool:
     if re.search(r"\bevery _", left) or (
         person_subject
         and re.search(
-            r"\b(?:every (?:single )?(?:one|time|edition|year)s?|each (?:year|edition)s?|all (?:four|three|two|five|\d) "
+            r"\b(?:every (?:single )?(?:one|time|edition|year)s?|each (?:year|edition)s?|all "
+            r"(?:four|three|two|five|\d) "
             r"(?:editions|years|times|of them))\b",
             said,
         )

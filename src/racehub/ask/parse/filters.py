@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, cast
 
 from rapidfuzz import fuzz
 
 from racehub.ask.directory import Places
 from racehub.ask.parse.facts import Facts
 from racehub.ask.parse.ledger import Ledger
-from racehub.ask.reading import Field, Filter, Population
+from racehub.ask.reading import Field, Filter, Op, Population
 from racehub.ask.text import MONTHS, NUMBER_WORDS, STATE_NAMES, STATES
 
 FEMALE = r"women|woman|female|females|ladies|lady|girls|girl|gals|gal|womens"
@@ -23,7 +23,8 @@ SEX_WORDS = {"F": "women", "M": "men", "X": "non-binary runners"}
 
 def sex(ledger: Ledger, facts: Facts) -> None:
     both = (
-        rf"(?:{FEMALE}) (?:and|&|or|vs|versus|v|than) (?:{MALE})|(?:{MALE}) (?:and|&|or|vs|versus|v|than) (?:{FEMALE})|"
+        rf"(?:{FEMALE}) (?:and|&|or|vs|versus|v|than) (?:{MALE})|(?:{MALE}) "
+        rf"(?:and|&|or|vs|versus|v|than) (?:{FEMALE})|"
         r"(?:by|per|each|for each|for both|both|across|split by|broken down by) (?:sex|sexes|gender|genders)|"
         r"(?:sex|gender) (?:breakdown|split|ratio|mix|balance)|male ?/ ?female|m ?/ ?f|both "
         r"sexes|both genders"
@@ -119,7 +120,8 @@ def ages(ledger: Ledger, facts: Facts) -> None:
         ),
         (r"\b([1-9]\d)\+", "ge"),
         (
-            r"\b(?:at least|no younger than) ([1-9]\d)(?: years old| years of age)?\b(?! (?:times|races|finishes))",
+            r"\b(?:at least|no younger than) ([1-9]\d)(?: years old| years of age)?\b(?! "
+            r"(?:times|races|finishes))",
             "ge",
         ),
         (
@@ -184,7 +186,7 @@ def ages(ledger: Ledger, facts: Facts) -> None:
                 "lt": f"younger than {age}",
                 "eq": f"aged {age}",
             }[str(op)]
-            add(Filter(Field.AGE, str(op), age, words))  # type: ignore[arg-type]
+            add(Filter(Field.AGE, cast(Op, op), age, words))
             if op == "gt":
                 facts.notes.append(f"'over {age}' read as {age + 1} and older")
         return
@@ -283,16 +285,21 @@ def clubs(ledger: Ledger, facts: Facts, places: Places) -> None:
 def club_membership(ledger: Ledger, facts: Facts) -> None:
     """In a running club at all ("ran for a club", "club members"), or in none ("unattached")."""
     if ledger.take(
-        r"\b(?:(?:do not|did not|does not|who do not|who did not) (?:belong to|run for|run with|have) (?:a|any) "
+        r"\b(?:(?:do not|did not|does not|who do not|who did not) (?:belong to|run for|run "
+        r"with|have) (?:a|any) "
         r"(?:running )?(?:club|team)|(?:not|no longer) in (?:a|any) (?:running )?(?:club|team)|unattached|"
-        r"(?:with )?no (?:running )?(?:club|team)|without (?:a|any) (?:running )?(?:club|team)|independents?)\b",
+        r"(?:with )?no (?:running )?(?:club|team)|without (?:a|any) (?:running "
+        r")?(?:club|team)|independents?)\b",
         "club",
     ):
         facts.filters.append(Filter(Field.CLUB, "eq", "", "not in a running club"))
     elif ledger.take(
-        r"\b(?:(?:ran|run|runs|running|race|races|racing|compete[sd]?|competing) (?:for|with) (?:a|any|their) "
-        r"(?:running )?(?:club|team)|(?:belong|belongs|belonged|belonging) to (?:a|any) (?:running )?(?:club|team)|"
-        r"(?:are |were |is |was )?(?:in|with|part of|members of|member of) (?:a|any) (?:running )?(?:club|team)|"
+        r"\b(?:(?:ran|run|runs|running|race|races|racing|compete[sd]?|competing) (?:for|with) "
+        r"(?:a|any|their) "
+        r"(?:running )?(?:club|team)|(?:belong|belongs|belonged|belonging) to (?:a|any) (?:running "
+        r")?(?:club|team)|"
+        r"(?:are |were |is |was )?(?:in|with|part of|members of|member of) (?:a|any) (?:running "
+        r")?(?:club|team)|"
         r"club members|club runners|(?:have|has|had|with) a (?:running )?(?:club|team)(?: listed)?|"
         r"(?:club|team)[ -]affiliated|affiliated)\b",
         "club",
@@ -314,7 +321,9 @@ PLACE_BEFORE = (
 PLACE_AFTER = r"(?:residents|locals|natives|area|based)"
 # words after a place that make it a place without being part of it ("Norfolk finishers")
 PEEK_WORDS = frozenset(
-    "runners runner people folks athletes finishers registrants starters entrants women men participants".split()
+    (
+        "runners runner people folks athletes finishers registrants starters entrants women men participants"
+    ).split()
 )
 NEGATION = r"(?:not|outside(?: of)?|excluding|except(?: for)?|other than|besides|apart from|aside from)"
 
@@ -547,13 +556,15 @@ def time_limits(ledger: Ledger, facts: Facts, long_race: bool) -> None:
     value = r"(\d{1,2}:\d{2}(?::\d{2})?|\d+(?:\.\d+)?)"
     for pattern, op in (
         (
-            r"\b(?:in |with |ran |running |went |go |going |broke |breaking |who went |that went )?(?:under|below|less than|faster than|broke|breaking|quicker "
+            r"\b(?:in |with |ran |running |went |go |going |broke |breaking |who went |that went "
+            r")?(?:under|below|less than|faster than|broke|breaking|quicker "
             rf"than|within|sub) ?-?{value}"
             rf"(?: ?{unit})?\b",
             "lt",
         ),
         (
-            r"\b(?:in |with |ran |running |went |go |going |broke |breaking |who went |that went )?(?:over|above|more than|slower than|longer "
+            r"\b(?:in |with |ran |running |went |go |going |broke |breaking |who went |that went "
+            r")?(?:over|above|more than|slower than|longer "
             rf"than|beyond) {value} ?{unit}\b",
             "gt",
         ),
@@ -577,7 +588,7 @@ def time_limits(ledger: Ledger, facts: Facts, long_race: bool) -> None:
             from racehub.timefmt import format_ms
 
             words = ("faster than " if op == "lt" else "slower than ") + str(format_ms(ms, tenths=False))
-            facts.filters.append(Filter(Field.TIME, op, ms, words))  # type: ignore[arg-type]
+            facts.filters.append(Filter(Field.TIME, cast(Op, op), ms, words))
             return
 
 

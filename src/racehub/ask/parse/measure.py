@@ -56,7 +56,8 @@ def reports(ledger: Ledger, facts: Facts) -> None:
             "report",
         )
         ledger.take_all(
-            r"\b(?:packet pickup|pickup|letters|mailing|mail out|mailers|envelopes|shipping|mail|send out|ship|"
+            r"\b(?:packet pickup|pickup|letters|mailing|mail "
+            r"out|mailers|envelopes|shipping|mail|send out|ship|"
             r"postcards|thank you notes|plaques|medals|certificates|trophies|invitations|so we can|so i can|"
             r"included|attached|in it)\b",
             "report",
@@ -66,7 +67,8 @@ def reports(ledger: Ledger, facts: Facts) -> None:
 # ------------------------------------------------------------------------------------------- splits
 
 SPLIT_POINT = (
-    r"(aid(?: station)? \d+|half ?marathon|half ?way|halfway|half|13\.1(?: miles?)?|(\d+(?:\.\d+)?) ?(?:k|km)|"
+    r"(aid(?: station)? \d+|half ?marathon|half ?way|halfway|half|13\.1(?: miles?)?|(\d+(?:\.\d+)?) "
+    r"?(?:k|km)|"
     r"(\d+|one|two|three|five|ten) ?(?:miles?|mi|milers?)|mile (\d+))"
 )
 
@@ -207,7 +209,8 @@ def repeats(ledger: Ledger, facts: Facts) -> None:
         r"(?: _)* (?:finishes|races|times|editions|events|years|starts|entries)\b|"
         rf"\b(?:with |who have |that have |have )?(?:at least {few}|{few} ?\+|{few} or more)(?= _)|"
         rf"\b(?:at least twice|twice or more|more than once|multiple (?:times|races|editions|years|events)|"
-        r"two or more (?:races|times|editions|events)|repeat(?:ed)? (?:runners|finishers|participants|entrants)|"
+        r"two or more (?:races|times|editions|events)|repeat(?:ed)? "
+        r"(?:runners|finishers|participants|entrants)|"
         r"returning (?:runners|finishers|participants|entrants)|repeaters|repeat)\b",
         "repeat",
     )
@@ -431,7 +434,8 @@ def _grouping(ledger: Ledger, facts: Facts) -> None:
     if ledger.take(r"\b(?:breakdown|distribution|histogram|chart|graph|plot)\b", "chart"):
         facts.chart = True
     if ledger.take(
-        r"\b(?:in total|total(?:led)?|altogether|all together|together|combined|overall total|in all|all in all|"
+        r"\b(?:in total|total(?:led)?|altogether|all together|together|combined|overall total|in "
+        r"all|all in all|"
         r"cumulative|cumulatively|grand total|summed|sum)\b",
         "combined",
     ):
@@ -537,7 +541,8 @@ def _ranks(ledger: Ledger, facts: Facts) -> None:
         facts.n, facts.order = 1, "desc"
     if ledger.take(
         r"\b(?:who won|won|wins|win|winners?|winning|champions?|victors?|took first|came first|"
-        r"first across(?: the (?:finish )?line)?|first to finish|finished first|placed first|number one|victory|"
+        r"first across(?: the (?:finish )?line)?|first to finish|finished first|placed first|number "
+        r"one|victory|"
         r"crossed the (?:finish )?line first|first to cross(?: the (?:finish )?line)?|took(?= _)|"
         r"took (?:the )?(?:title|crown|win)|who took)\b",
         "rank",
@@ -565,7 +570,8 @@ def _ranks(ledger: Ledger, facts: Facts) -> None:
     if m := ledger.take(r"\b(oldest|youngest|eldest)\b", "age"):
         facts.extreme_age = "youngest" if m.group(1) == "youngest" else "oldest"
     if ledger.take(
-        r"\b(?:(?:who )?(?:holds?|held|owns?|set) )?(?:the )?(?:course records?|event records?|race records?|records?|"
+        r"\b(?:(?:who )?(?:holds?|held|owns?|set) )?(?:the )?(?:course records?|event records?|race "
+        r"records?|records?|"
         r"fastest ever|best ever|record holders?)\b",
         "rank",
     ):
@@ -616,7 +622,8 @@ def stats(ledger: Ledger, facts: Facts) -> None:
     )
     stat = ledger.take(
         r"\b(average|avg|mean|typical|median|middle|fastest|quickest|best|lowest|winning|shortest|"
-        rf"slowest|worst|longest|highest)\b(?= {modifiers}(?:time|times|pace|paces|age|ages|result|finish)\b)",
+        r"slowest|worst|longest|highest)\b(?= "
+        rf"{modifiers}(?:time|times|pace|paces|age|ages|result|finish)\b)",
         "stat",
     )
     if stat is None:
@@ -661,7 +668,8 @@ def _aggregates(ledger: Ledger, facts: Facts) -> None:
 
 def _counts_and_lists(ledger: Ledger, facts: Facts) -> None:
     if ledger.take_all(
-        r"(?:(?<![^ ])# of\b|\b(?:how many|how much|number of|no of|count(?:ed|s)?(?: of)?|total(?: number)?(?: of)?|"
+        r"(?:(?<![^ ])# of\b|\b(?:how many|how much|number of|no of|count(?:ed|s)?(?: of)?|total(?: "
+        r"number)?(?: of)?|"
         r"tally|headcount|head count|sum of|amount of|quantity of|field size|size of the field|"
         r"number(?= _)|count(?= _))\b)",
         "count",
@@ -745,7 +753,8 @@ def _runner_details(ledger: Ledger, facts: Facts) -> None:
         ),
         (r"\b(?:how old|age)\b", "age"),
         (
-            r"\b(?:what |which )?bib(?: number)?(?: (?:did|does|was|is) (?:_ )?(?:wear|wore|wearing|have|had|get|got|"
+            r"\b(?:what |which )?bib(?: number)?(?: (?:did|does|was|is) (?:_ "
+            r")?(?:wear|wore|wearing|have|had|get|got|"
             r"run with|assigned))?\b|\b(?:wear|wore|wearing)\b",
             "bib",
         ),

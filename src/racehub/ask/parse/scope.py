@@ -33,9 +33,12 @@ RACE_PATTERNS: list[tuple[str, str]] = [
 _NUM = {"one": "1", "two": "2", "three": "3", "five": "5", "ten": "10"}
 RACE_RE = [(re.compile(rf"\b(?:{p})\b"), kind) for p, kind in RACE_PATTERNS]
 WHOLE_EVENT = re.compile(
-    r"\b(?:(?:across |over |in |for |at )?(?:all|both|every|each)(?: (?:two|three|four|\d))? (?:the |of the )?"
-    r"(?:races|distances|events? races|race distances|courses|of its races|of the races)(?: together| combined)?|"
-    r"all races combined|(?:the )?(?:whole|entire)(?: _)* (?:event|weekend|edition)|(?:the )?(?:whole|entire)(?= _)|"
+    r"\b(?:(?:across |over |in |for |at )?(?:all|both|every|each)(?: (?:two|three|four|\d))? (?:the "
+    r"|of the )?"
+    r"(?:races|distances|events? races|race distances|courses|of its races|of the races)(?: "
+    r"together| combined)?|"
+    r"all races combined|(?:the )?(?:whole|entire)(?: _)* (?:event|weekend|edition)|(?:the "
+    r")?(?:whole|entire)(?= _)|"
     r"(?:all|both) (?:the )?(?:races|distances))\b"
 )
 
@@ -259,7 +262,8 @@ ALL_EDITIONS = re.compile(
     r"\bacross (?:the |all )?(?:years|editions)\b|\ball (?:of )?(?:its|the) editions\b"
 )
 ALL_TIME = re.compile(
-    r"\ball[ -]time\b|\bever\b|\banyone (?:has |have )?(?:ever )?(?:run|ran|done|raced)\b|\bin (?:its |their |our |the race's |the event's )?history\b|"
+    r"\ball[ -]time\b|\bever\b|\banyone (?:has |have )?(?:ever )?(?:run|ran|done|raced)\b|\bin "
+    r"(?:its |their |our |the race's |the event's )?history\b|"
     r"\bhistorically\b|\bof all time\b|\bany year\b"
 )
 
@@ -404,7 +408,8 @@ def windows(ledger: Ledger, facts: Facts) -> None:
                 back, today, f"in the last {m.group(1)} {m.group(2)} ({back:%b %-d} - {today:%b %-d, %Y})"
             )
     elif m := ledger.take(
-        r"\b(?:(?:in|within|over|during) )?the (?:next|coming) (week|month)\b|\bwithin (?:a|the next) (week|month)\b",
+        r"\b(?:(?:in|within|over|during) )?the (?:next|coming) (week|month)\b|\bwithin (?:a|the "
+        r"next) (week|month)\b",
         "window",
     ):
         # "in the next week": the coming seven days (bare "next week" is the calendar week after this one)

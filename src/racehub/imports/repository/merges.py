@@ -271,12 +271,20 @@ ERASED_PARTICIPANTS = f"""
     CREATE TEMP TABLE erased_participants ON COMMIT DROP AS
     SELECT p.participant_id FROM stg_participants p
     JOIN map_races m ON m.legacy_id = p.race_id AND m.race_id IN (SELECT race_id FROM erased_keys)
-    WHERE {erased("m.org_id", [
-        legacy_key("p.participant_id"),
-        race_name_key("m.race_id", "p.first_name", "p.last_name"),
-    ])}"""
-ERASED_ROWS = {"ct_participants.csv": "stg_participants", "ct_results.csv": "stg_results",
-               "ct_splits.csv": "stg_splits"}
+    WHERE {
+    erased(
+        "m.org_id",
+        [
+            legacy_key("p.participant_id"),
+            race_name_key("m.race_id", "p.first_name", "p.last_name"),
+        ],
+    )
+}"""
+ERASED_ROWS = {
+    "ct_participants.csv": "stg_participants",
+    "ct_results.csv": "stg_results",
+    "ct_splits.csv": "stg_splits",
+}
 
 
 def drop_erased(session: Session) -> dict[str, int]:

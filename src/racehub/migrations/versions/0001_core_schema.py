@@ -258,7 +258,14 @@ VIEWS = {
 }
 
 TENANT_TABLES = (
-    "event_series", "editions", "races", "persons", "entries", "results", "splits", "awards",
+    "event_series",
+    "editions",
+    "races",
+    "persons",
+    "entries",
+    "results",
+    "splits",
+    "awards",
 )
 
 

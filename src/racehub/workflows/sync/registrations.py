@@ -10,10 +10,10 @@ from contextlib import closing
 from datetime import timedelta
 
 from racehub.errors import InvalidInput
+from racehub.integrations import registry
 from racehub.integrations.base import Registration
 from racehub.workflows import repository as runs
 from racehub.workflows.context import RunContext
-from racehub.workflows.providers import VENDOR_NAMES
 from racehub.workflows.sync import repository
 from racehub.workflows.sync.common import last_by_id, race_key, registration_rows, resolve_race
 
@@ -82,6 +82,6 @@ def sync_registrations(ctx: RunContext) -> str:
         ctx.report("registrations", len(races), len(races))
     fetched, inserted, updated, removed = totals
     return (
-        f"{VENDOR_NAMES.get(provider, provider)} registrations: {fetched} fetched, {inserted} new, "
+        f"{registry.label(provider)} registrations: {fetched} fetched, {inserted} new, "
         f"{updated} updated, {removed} removed"
     )

@@ -13,6 +13,9 @@ from racehub.db import rowcount
 
 # --- results -----------------------------------------------------------------------------------------
 
+# The id an entry known only to RaceHub is pushed under.
+LOCAL_PUSH_PREFIX = "racehub-"
+
 
 def insert_result_entries(session: Session, org_id: int, race_id: int, source: str) -> int:
     """Entries for results of people RaceHub has no registration for (name, sex, age and bib only)."""
@@ -132,20 +135,27 @@ def place_agreement(session: Session) -> tuple[int, int]:
 def race_entries_for_push(
     session: Session, org_id: int, race_id: int, provider: str, fallback_providers: Sequence[str]
 ) -> list[dict[str, Any]]:
-    """A race's entries with the id to send them under: the vendor's own, else the registration
-    platform's, else `racehub-<entry id>`."""
+    """A race's entries with the id to send them under, the one the vendor knows first: its own id
+    (a link from an earlier sync or push), else the legacy database's participant id (an imported
+    entry: the timing company's system of record, whose ids the vendor was given), else the
+    registration platform's, else `racehub-<entry id>` (an entry only RaceHub knows).
+
+    A stored `racehub-…` link of an entry that has a legacy id is not the vendor's id: pushes before
+    migration 0060 stored those by mistake, and the legacy id wins over them."""
     rows = (
         session.execute(
             text(
-                """
+                f"""
             SELECT e.id, e.bib, e.first_name, e.last_name, e.sex, e.dob, e.age, e.team,
                    coalesce(
                      (SELECT x.external_id FROM external_refs x WHERE x.org_id = :org AND x.kind = 'entry'
-                      AND x.local_id = e.id AND x.provider = :provider),
+                      AND x.local_id = e.id AND x.provider = :provider
+                      AND (e.legacy_id IS NULL OR x.external_id NOT LIKE '{LOCAL_PUSH_PREFIX}%')),
+                     e.legacy_id::text,
                      (SELECT x.external_id FROM external_refs x WHERE x.org_id = :org AND x.kind = 'entry'
                       AND x.local_id = e.id AND x.provider = ANY(CAST(:fallbacks AS text[]))
                       ORDER BY x.provider LIMIT 1),
-                     'racehub-' || e.id) AS push_id
+                     '{LOCAL_PUSH_PREFIX}' || e.id) AS push_id
             FROM entries e WHERE e.org_id = :org AND e.race_id = :race ORDER BY e.id
             """
             ),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from contextlib import closing
 
 from racehub.errors import InvalidInput
+from racehub.integrations import registry
 from racehub.integrations.base import ResultRecord
 from racehub.workflows.context import RunContext
-from racehub.workflows.providers import VENDOR_NAMES
 from racehub.workflows.sync import repository
 from racehub.workflows.sync.common import race_key, resolve_race, write_results
 
@@ -46,6 +46,6 @@ def sync_results(ctx: RunContext) -> str:
         ctx.report("results", len(races), len(races))
     fetched, inserted, updated, removed = totals
     return (
-        f"{VENDOR_NAMES.get(provider, provider)} results: {fetched} fetched, {inserted} new, "
+        f"{registry.label(provider)} results: {fetched} fetched, {inserted} new, "
         f"{updated} updated, {removed} removed"
     )

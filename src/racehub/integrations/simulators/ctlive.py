@@ -14,10 +14,10 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Response
 
-from racehub.integrations.bundle import Bundle, BundleEvent, BundleParticipant, BundleRace
 from racehub.integrations.convert import duration_text
 from racehub.integrations.ctlive import schemas
-from racehub.integrations.simkit import competition_places, require
+from racehub.integrations.simulators.bundle import Bundle, BundleEvent, BundleParticipant, BundleRace
+from racehub.integrations.simulators.kit import competition_places, require
 
 MAX_PAGE_SIZE = 1000
 FULL_COURSE = "Full Course"

@@ -2,7 +2,9 @@
 
 Ids: Copernico race = bundle `results_external_id` (`CO-<event_id>`), also reachable by the slug of the
 event name and year (`richmond-turkey-trot-2023`); event id = bundle `race_id`; athlete id = bundle
-`participant_id`. Athletes carry bundle times (`gunTime`, `times` with a `FINISH` point = chip time).
+`participant_id`. Athlete ids and dorsals (bibs) are unique per event, as in Copernico: a push that gives
+a dorsal to a second athlete is refused (409); ids are text (RaceHub-only entries come as `racehub-<id>`).
+Athletes carry bundle times (`gunTime`, `times` with a `FINISH` point = chip time).
 Leaders are a snapshot taken when the event was last classified: completed editions start classified;
 a push changes athletes but not the leaders until a scoring job finishes. A job is done after
 `scoring_polls` status reads; asking again while one is pending returns the same job.
@@ -18,9 +20,9 @@ from typing import Any
 
 from fastapi import Body, FastAPI, Header, HTTPException, Query, Response
 
-from racehub.integrations.bundle import Bundle, BundleEvent, BundleRace
 from racehub.integrations.copernico import schemas
-from racehub.integrations.simkit import competition_places, require
+from racehub.integrations.simulators.bundle import Bundle, BundleEvent, BundleRace
+from racehub.integrations.simulators.kit import competition_places, require
 
 MAX_PAGE_SIZE = 1000
 _STATUS_NAMES = {"FIN": "finished", "DNF": "dnf", "DQ": "dsq", "DNS": "withdrawn"}
@@ -37,6 +39,12 @@ def _age_on(birthdate: str | None, day: date) -> int | None:
         return None
     born = date.fromisoformat(birthdate)
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _athlete_order(athlete: dict[str, Any]) -> tuple[int, int, str]:
+    """Numeric ids in number order, then any others (Copernico takes the ids it is given, as text)."""
+    ident = str(athlete["id"])
+    return (0, int(ident), "") if ident.isdigit() else (1, 0, ident)
 
 
 class CopernicoState:
@@ -155,6 +163,18 @@ class CopernicoState:
                 )
                 athletes = self.athletes(race)
                 athlete = athletes.get(str(item["id"]))
+                dorsal = item.get("dorsal")
+                if dorsal is not None:
+                    # Like Copernico: a dorsal belongs to one athlete of an event.
+                    holder = next(
+                        (a for a in athletes.values() if a["dorsal"] == dorsal and a is not athlete), None
+                    )
+                    require(
+                        holder is None,
+                        409,
+                        f"dorsal {dorsal} already belongs to athlete {holder['id'] if holder else ''} "
+                        f"of event {race.race_id}",
+                    )
                 if athlete is None:
                     athlete = athletes[str(item["id"])] = {
                         "id": str(item["id"]),
@@ -221,7 +241,7 @@ def build_app(bundle: Bundle, *, api_key: str, scoring_polls: int = 2) -> FastAP
         bundle_race = state.race_of(state.edition(race), event)
         size = min(size, MAX_PAGE_SIZE)
         with state.lock:
-            rows = sorted(state.athletes(bundle_race).values(), key=lambda athlete: int(athlete["id"]))
+            rows = sorted(state.athletes(bundle_race).values(), key=_athlete_order)
             window = [dict(athlete) for athlete in rows[(page - 1) * size : page * size]]
         return {"athletes": window, "page": page, "pages": max(1, -(-len(rows) // size)), "total": len(rows)}
 

@@ -22,9 +22,11 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from racehub.integrations.bundle import Bundle, BundleParticipant
+from racehub.integrations.simulators.bundle import Bundle, BundleParticipant
 
-FaultKind = Literal["rate_limit", "unavailable", "slow", "html", "truncated", "oversized", "redirect"]
+FaultKind = Literal[
+    "rate_limit", "unavailable", "server_error", "slow", "html", "truncated", "oversized", "redirect"
+]
 METADATA_URL = "http://169.254.169.254/latest/meta-data/iam/security-credentials/"
 CONTROL_PREFIX = "/__control"
 
@@ -127,6 +129,8 @@ class FaultMiddleware:
         elif fault.kind == "unavailable":
             body = b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
             await _respond(send, 503, body, b"text/html", _retry_after_header(fault))
+        elif fault.kind == "server_error":
+            await _respond(send, 500, b'{"error":"internal server error"}', b"application/json", [])
         elif fault.kind == "html":
             body = (
                 b"<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Back soon</body></html>"

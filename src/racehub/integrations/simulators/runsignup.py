@@ -14,9 +14,9 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query
 
-from racehub.integrations.bundle import Bundle, BundleEvent, BundleParticipant
 from racehub.integrations.convert import duration_text
-from racehub.integrations.simkit import RegistrationStore, competition_places, require
+from racehub.integrations.simulators.bundle import Bundle, BundleEvent, BundleParticipant
+from racehub.integrations.simulators.kit import RegistrationStore, competition_places, require
 
 MAX_PAGE_SIZE = 2500
 

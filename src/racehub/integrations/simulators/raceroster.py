@@ -16,10 +16,10 @@ from typing import Any
 
 from fastapi import FastAPI, Form, Header, HTTPException, Query
 
-from racehub.integrations.bundle import Bundle, BundleEvent, BundleParticipant
 from racehub.integrations.convert import iso_datetime
 from racehub.integrations.raceroster import schemas
-from racehub.integrations.simkit import RegistrationStore, require
+from racehub.integrations.simulators.bundle import Bundle, BundleEvent, BundleParticipant
+from racehub.integrations.simulators.kit import RegistrationStore, require
 
 MAX_PAGE_SIZE = 1000
 _GENDERS = {"M": "male", "F": "female", "X": "non-binary"}
