@@ -5,7 +5,7 @@
     python bench/bench_ask_quality.py --n 10000 --seed 3    # more, or other, questions
     python bench/bench_ask_quality.py --database-url URL    # a database that already holds the bundle
 
-Questions come from the generator in tests/ask/question_gen (readings of ask-semantics.md over the
+Questions come from the generator in tests/ask/question_gen (readings of src/racehub/ask/README.md over the
 bundle's real events, people, clubs and cities, with gold from the plain reference in
 tests/ask/bundle_reference.py) plus the hand-written tests/ask/paraphrases.jsonl (`--no-paraphrases`
 leaves them out). Each is asked in-process as the platform operator with its own `today` and scored

@@ -340,7 +340,7 @@ class Bundle:
                     won.append(Award(label, sex, place, e))
         return won
 
-    # ------------------------------------------------------------------ readings (ask-semantics.md)
+    # ------------------------------------------------------------------ readings (src/racehub/ask/README.md)
 
     def editions(self, event_name: str) -> list[Event]:
         """The event's editions, oldest first."""
@@ -393,7 +393,7 @@ class Bundle:
 
 
 # ---------------------------------------------------------------------- readings of questions
-# What /work/notes/ask-semantics.md (the readings the engine commits to) means on top of the README's
+# What src/racehub/ask/README.md (the readings the engine commits to) means on top of the README's
 # rules, kept as plain as the rest: a population of entries, conditions on an entry, and measures over
 # the entries that remain. The question generator and the hand-written paraphrases take their gold here.
 

@@ -1,6 +1,6 @@
 """Readings of hand-written questions over the plain reference: small functions that give a question's gold.
 
-Each function names a reading of ask-semantics.md (a count of a population with filters, the Nth place,
+Each function names a reading of the ask README (a count of a population with filters, the Nth place,
 a pace, a share, people across editions, a window of the catalogue, a report's rows, why a question
 must be clarified) and returns the function that computes its expectation from the bundle.
 """

@@ -1,7 +1,7 @@
 """Hand-written questions, as timing-company staff type them, with gold from the plain reference.
 
 Written by hand, not from the generator's templates, so the engine is not tuned to one way of saying
-things. Each question carries the reading it stands for (ask-semantics.md) as a small function over
+things. Each question carries the reading it stands for (src/racehub/ask/README.md) as a small function over
 the bundle; tests/ask/paraphrases.jsonl is written from this file:
 
     python -m tests.ask.paraphrase_gold > tests/ask/paraphrases.jsonl

@@ -16,7 +16,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from racehub.ask.engine import Answer, AskEngine
+from racehub.ask.answer import Answer
+from racehub.ask.engine import AskEngine
 from racehub.ask.fallback import SCHEMA
 from racehub.ask.llm import LLMClient
 from racehub.config import Settings

@@ -1,5 +1,5 @@
 """The plain reference reproduces the public gold: every question of ../shared/eval/questions-public*.jsonl
-read the way ask-semantics.md says, computed by tests/ask/bundle_reference.py, gives the file's figures.
+read the way the ask README says, computed by tests/ask/bundle_reference.py, gives the file's figures.
 
 This is what the generated questions and the hand-written paraphrases stand on: the same readings
 (populations, filters, "last year", namesake races, awards, paces) give the gold the evaluation kit

@@ -6,7 +6,6 @@ understood)."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -14,24 +13,27 @@ from typing import Any
 import structlog
 
 from racehub.ask import reports
+from racehub.ask.answer import VIEWS, Answer, unanswerable
 from racehub.ask.catalog import CatalogCache, RaceInfo
 from racehub.ask.charts import bar_chart
 from racehub.ask.compile import NeedsChoice, Query, compile_reading
+from racehub.ask.compile.people import namesake_choices, namesakes_query
 from racehub.ask.conversation import Context, is_follow_up, pick
 from racehub.ask.directory import Directory
 from racehub.ask.execute import QueryFailed, present, render_sql, run_readonly
 from racehub.ask.explain import interpretation
+from racehub.ask.fallback import llm_answer
 from racehub.ask.files import FileStore
 from racehub.ask.guard import UnsafeQuery, guard_sql
+from racehub.ask.llm import LLMClient
 from racehub.ask.parse import Parsed, read
-from racehub.ask.reading import Choice, Kind, Outcome, PersonRef, RaceSet, Reading, Status
+from racehub.ask.reading import Choice, Kind, Outcome, PersonRef, RaceSet, Reading
 from racehub.config import Settings
 from racehub.db import Database
 from racehub.db import Scope as TenantScope
 
 log = structlog.get_logger(__name__)
 
-VIEWS = frozenset({"q_editions", "q_races", "q_entries", "q_results", "q_splits", "q_awards"})
 # Example questions, filled in with the asking tenant's own events (never another company's).
 EXAMPLES = (
     "How many runners finished the {a} last year?",
@@ -41,41 +43,12 @@ EXAMPLES = (
     "Generate a CSV of award winners with mailing addresses for the {y} {a}",
     "Which events are scheduled next month?",
 )
-LLM_LINE = "written by the language model — check the SQL"
-
-
-@dataclass
-class Answer:
-    status: Status
-    answer: str
-    columns: list[str] = field(default_factory=list)
-    rows: list[list[Any]] = field(default_factory=list)
-    sql: str | None = None
-    engine: str = "parser"
-    files: list[dict[str, Any]] = field(default_factory=list)
-    interpretation: str | None = None
-    context: Context | None = None
-    elapsed_ms: float = 0.0
-    # the options a clarifying question offers, carried into the conversation's context
-    choices: tuple[Choice, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "answer": self.answer,
-            "interpretation": self.interpretation,
-            "columns": self.columns,
-            "rows": self.rows,
-            "sql": self.sql,
-            "engine": self.engine,
-            "files": self.files,
-        }
 
 
 class AskEngine:
     """Answers questions about one tenant's race data (or every tenant's, for the platform operator)."""
 
-    def __init__(self, database: Database, settings: Settings, llm: Any | None = None) -> None:
+    def __init__(self, database: Database, settings: Settings, llm: LLMClient | None = None) -> None:
         self.database = database
         self.settings = settings
         self.catalogs = CatalogCache(database)
@@ -225,7 +198,7 @@ class AskEngine:
         words = ", ".join(f"'{w}'" for w in dict.fromkeys(parsed.unknown))
         if self.llm is not None and self.settings.llm_enabled:
             fallback = self._fallback(question, scope, today, parsed.unknown)
-            if fallback is not None and (fallback.status in ("answered", "refused") or reading is None):
+            if fallback.status in ("answered", "refused") or reading is None:
                 return fallback
         if reading is None:
             lead = (
@@ -261,31 +234,16 @@ class AskEngine:
             person = PersonRef(person.first, person.last, ids, person.label)
             return self._widen(reading.with_(person=person), today)
         widened = self._widen(reading, today)
-        races = widened.races
-        params: dict[str, Any] = {"ids": list(person.person_ids)}
-        where = "person_id IN :ids"
-        if races is not None:
-            where += " AND race_id IN :race_ids"
-            params["race_ids"] = races.race_ids
-        sql = (
-            "SELECT first_name, last_name, dob, min(age) AS age, min(city) AS city, min(state) AS state, "
-            "count(*) AS entries, min(year) AS first_year, max(year) AS last_year, min(bib) AS bib, "
-            f"array_agg(DISTINCT person_id) AS ids FROM q_entries WHERE {where} "
-            "GROUP BY first_name, last_name, dob ORDER BY min(year), min(bib) LIMIT 20"
-        )
+        sql, params = namesakes_query(person, widened.races)
         try:
             _, rows, _, _ = self._execute(sql, params, scope)
         except (QueryFailed, UnsafeQuery) as exc:
             return Answer("unanswerable", f"I couldn't look that runner up: {exc.message}")
         if len(rows) <= 1:
             return widened
-        choices = []
-        for r in rows:
-            years = f"{r[7]}" if r[7] == r[8] else f"{r[7]}-{r[8]}"
-            label = f"{r[0]} {r[1]}, aged {r[3]}, from {r[4]}, {r[5]} (bib {r[9]}, {years})"
-            choices.append(Choice(label, {"person_ids": [int(i) for i in r[10]]}))
+        choices = namesake_choices(rows)
         where_text = interpretation(widened).split(" — ", 1)[-1]
-        answer = Answer(
+        return Answer(
             "clarify",
             f"{len(rows)} different runners named {person.label} — {where_text}: which one? "
             + " ".join(f"({k}) {c.label}" for k, c in enumerate(choices, start=1)),
@@ -294,7 +252,6 @@ class AskEngine:
             interpretation=interpretation(widened),
             choices=tuple(choices),
         )
-        return answer
 
     def _widen(self, reading: Reading, today: date) -> Reading:
         """A runner asked about with no year: every edition of the event(s) named, up to today."""
@@ -381,10 +338,18 @@ class AskEngine:
             text = f"No {rq.title} — {where} (the file has only a header)."
         return Answer("answered", text, head, summary_rows, shown, "parser", [file], line, context)
 
-    def _fallback(self, question: str, scope: TenantScope, today: date, unknown: list[str]) -> Answer | None:
-        from racehub.ask.fallback import llm_answer
-
-        return llm_answer(self, question, scope, today, not_understood=unknown)
+    def _fallback(self, question: str, scope: TenantScope, today: date, unknown: list[str]) -> Answer:
+        assert self.llm is not None
+        return llm_answer(
+            self.llm,
+            self.database,
+            self.settings,
+            question,
+            scope,
+            today,
+            not_understood=unknown,
+            examples=self.examples(scope),
+        )
 
     def examples(self, scope: TenantScope) -> list[str]:
         """Example questions about the tenant's own events."""
@@ -397,14 +362,7 @@ class AskEngine:
         return [e.format(**values) for e in EXAMPLES]
 
     def _unanswerable(self, lead: str, scope: TenantScope) -> Answer:
-        examples = self.examples(scope)
-        listed = "\n".join(f"- {e}" for e in examples)
-        return Answer(
-            "unanswerable",
-            f"{lead} I answer questions about your events, registrations and results, for example:\n{listed}",
-            ["example"],
-            [[e] for e in examples],
-        )
+        return unanswerable(lead, self.examples(scope))
 
 
 def _stem(line: str) -> str:
@@ -439,8 +397,6 @@ def engine_for(database: Database, settings: Settings) -> AskEngine:
     """An engine with the configured LLM fallback (if enabled)."""
     llm = None
     if settings.llm_enabled:
-        from racehub.ask.llm import LLMClient
-
         llm = LLMClient(
             base_url=settings.llm_base_url,
             model=settings.llm_model,

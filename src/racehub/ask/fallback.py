@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 
 import structlog
 
+from racehub.ask.answer import LLM_LINE, VIEWS, Answer, unanswerable
 from racehub.ask.execute import QueryFailed, present, run_readonly
 from racehub.ask.guard import UnsafeQuery, guard_sql
-from racehub.ask.llm import LLMBadReply, LLMError, LLMUnavailable
-from racehub.db import Scope
-
-if TYPE_CHECKING:
-    from racehub.ask.engine import Answer, AskEngine
+from racehub.ask.llm import LLMBadReply, LLMClient, LLMError, LLMUnavailable
+from racehub.config import Settings
+from racehub.db import Database, Scope
 
 log = structlog.get_logger(__name__)
 
@@ -53,20 +51,24 @@ GLOSSARY = """
 
 
 def llm_answer(
-    engine: AskEngine, question: str, scope: Scope, today: date, not_understood: Sequence[str] = ()
+    llm: LLMClient,
+    database: Database,
+    settings: Settings,
+    question: str,
+    scope: Scope,
+    today: date,
+    *,
+    not_understood: Sequence[str] = (),
+    examples: list[str],
 ) -> Answer:
     """The model's SQL for a question the parser could not read completely, guarded and run like any
-    answer; marked as the model's (never presented as exact)."""
-    from racehub.ask.engine import LLM_LINE, VIEWS, Answer
-
-    llm = engine.llm
-    assert llm is not None
+    answer; marked as the model's (never presented as exact). `examples` are offered when it cannot help."""
     try:
         if not llm.available():
-            return engine._unanswerable(
+            return unanswerable(
                 "I didn't understand that question (and no language model is reachable "
                 "for questions outside what I know).",
-                scope,
+                examples,
             )
         asked = question
         if not_understood:
@@ -77,15 +79,15 @@ def llm_answer(
             )
         proposal = llm.propose_sql(asked, SCHEMA, GLOSSARY, today)
     except LLMUnavailable:
-        return engine._unanswerable(
-            "I didn't understand that question (the language model is unavailable).", scope
+        return unanswerable(
+            "I didn't understand that question (the language model is unavailable).", examples
         )
     except LLMBadReply as exc:
-        return engine._unanswerable(f"I didn't understand that question ({exc.message}).", scope)
+        return unanswerable(f"I didn't understand that question ({exc.message}).", examples)
     except LLMError as exc:
-        return engine._unanswerable(f"I didn't understand that question ({exc.message}).", scope)
+        return unanswerable(f"I didn't understand that question ({exc.message}).", examples)
     try:
-        safe_sql = guard_sql(proposal.sql, allowed_tables=VIEWS, max_rows=engine.settings.ask_max_rows)
+        safe_sql = guard_sql(proposal.sql, allowed_tables=VIEWS, max_rows=settings.ask_max_rows)
     except UnsafeQuery as exc:
         log.warning("llm sql rejected", reason=exc.message)
         return Answer(
@@ -96,13 +98,13 @@ def llm_answer(
         )
     try:
         columns, rows, truncated = run_readonly(
-            engine.database,
+            database,
             scope,
             safe_sql,
             {},
-            timeout_ms=engine.settings.ask_statement_timeout_ms,
-            max_rows=engine.settings.ask_max_rows,
-            max_bytes=engine.settings.ask_max_bytes,
+            timeout_ms=settings.ask_statement_timeout_ms,
+            max_rows=settings.ask_max_rows,
+            max_bytes=settings.ask_max_bytes,
         )
     except QueryFailed as exc:
         return Answer("unanswerable", f"I couldn't answer that: {exc.message}", sql=safe_sql, engine="llm")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from racehub.ask.engine import Answer, AskEngine
+from racehub.ask.answer import Answer
+from racehub.ask.engine import AskEngine
 from racehub.audit import service as audit
 from racehub.auth.dependencies import Caller
 

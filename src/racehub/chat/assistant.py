@@ -17,7 +17,8 @@ from typing import Any
 
 import structlog
 
-from racehub.ask.engine import Answer, AskEngine
+from racehub.ask.answer import Answer
+from racehub.ask.engine import AskEngine
 from racehub.ask.llm import LLMClient, LLMError, ToolCall
 from racehub.chat.identity import Identity
 

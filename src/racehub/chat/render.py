@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from racehub.ask.engine import Answer
+from racehub.ask.answer import Answer
 
 MAX_TABLE_ROWS = 15
 MAX_CELL_CHARS = 80

@@ -17,8 +17,9 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from racehub.ask.answer import Answer
 from racehub.ask.conversation import Context, is_follow_up
-from racehub.ask.engine import Answer, AskEngine, engine_for
+from racehub.ask.engine import AskEngine, engine_for
 from racehub.audit import service as audit
 from racehub.audit.service import Actor
 from racehub.chat import conversations

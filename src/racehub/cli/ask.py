@@ -13,7 +13,8 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
 
-from racehub.ask.engine import Answer, AskEngine, engine_for
+from racehub.ask.answer import Answer
+from racehub.ask.engine import AskEngine, engine_for
 from racehub.auth import service as auth
 from racehub.auth.service import acting_owner, scope_for_owner
 from racehub.cli.common import console, database, fails_cleanly

@@ -1,7 +1,7 @@
 """Questions about the racedata-v1 bundle, generated with their gold answers.
 
 A reading (a measure over a population of races and editions, with filters, optionally grouped or
-compared: /work/notes/ask-semantics.md) is sampled over the bundle's real events, races, years, people,
+compared: src/racehub/ask/README.md) is sampled over the bundle's real events, races, years, people,
 clubs, cities and states. Its gold comes from the plain reference (tests/ask/bundle_reference.py, no
 racehub code). It is then written the way timing-company staff type: one of several templates and
 paraphrases, the year before or after the event name or relative to `today`, abbreviations (HM, 10k,

@@ -3,6 +3,7 @@ population; split times; people across editions."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from racehub.ask.compile.common import (
@@ -19,7 +20,7 @@ from racehub.ask.compile.common import (
     view_of,
 )
 from racehub.ask.explain import POPULATION_WORDS, races_phrase, who_phrase
-from racehub.ask.reading import STATUSES, Field, Population, RaceSet, Reading
+from racehub.ask.reading import STATUSES, Choice, Field, PersonRef, Population, RaceSet, Reading
 
 MILE = 1609.344
 STATUS_WORDS = {
@@ -274,3 +275,30 @@ def _joined(a: RaceSet | None, b: RaceSet) -> RaceSet:
 def statuses_words(population: Population) -> str:
     statuses = STATUSES[population]
     return "any status" if statuses is None else "/".join(statuses)
+
+
+def namesakes_query(person: PersonRef, races: RaceSet | None) -> tuple[str, dict[str, Any]]:
+    """The different people behind a runner's name in the races asked about: one row per person
+    (name and date of birth), with their age, home, entries, years and bib, earliest first."""
+    params: dict[str, Any] = {"ids": list(person.person_ids)}
+    where = "person_id IN :ids"
+    if races is not None:
+        where += " AND race_id IN :race_ids"
+        params["race_ids"] = races.race_ids
+    sql = (
+        "SELECT first_name, last_name, dob, min(age) AS age, min(city) AS city, min(state) AS state, "
+        "count(*) AS entries, min(year) AS first_year, max(year) AS last_year, min(bib) AS bib, "
+        f"array_agg(DISTINCT person_id) AS ids FROM q_entries WHERE {where} "
+        "GROUP BY first_name, last_name, dob ORDER BY min(year), min(bib) LIMIT 20"
+    )
+    return sql, params
+
+
+def namesake_choices(rows: Sequence[Sequence[Any]]) -> list[Choice]:
+    """One choice per person found by `namesakes_query`, told apart by age, home, bib and years."""
+    choices = []
+    for r in rows:
+        years = f"{r[7]}" if r[7] == r[8] else f"{r[7]}-{r[8]}"
+        label = f"{r[0]} {r[1]}, aged {r[3]}, from {r[4]}, {r[5]} (bib {r[9]}, {years})"
+        choices.append(Choice(label, {"person_ids": [int(i) for i in r[10]]}))
+    return choices
