@@ -84,7 +84,9 @@ class TestToolLoop:
         assert "John Carter" in first["messages"][0]["content"]
         assert first["messages"][-1] == {"role": "user", "content": OPEN_QUESTION}
         assert {t["function"]["name"] for t in first["tools"]} == {"ask", "list_events"}
-        assert json.loads(tool_messages(second)[0])["summary"].startswith("820 finishers")
+        tool_result = json.loads(tool_messages(second)[0])
+        assert tool_result["summary"].startswith("820 finishers")
+        assert tool_result["read_as"] == "Number of finishers — the 2025 Shamrock Marathon Weekend Marathon"
         events = json.loads(tool_messages(third)[1])["events"]
         assert {e["event"] for e in events} == {
             "Shamrock Marathon Weekend",

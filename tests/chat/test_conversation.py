@@ -61,6 +61,51 @@ class TestFollowUps:
         assert "757" not in reply(chat(client, world.maria.key, Q2025, "…", FOLLOW, chat_id="shared"))
 
 
+WHO_WON = "Who won the 2025 Shamrock?"
+
+
+class TestClarifyChoices:
+    """A clarifying question's choices can be picked in the next message; the first question is answered."""
+
+    def test_by_number_in_the_same_conversation(self, client: TestClient, world: ChatWorld) -> None:
+        asked = reply(chat(client, world.john.key, WHO_WON, chat_id="pick-1"))
+        assert "which one do you mean?" in asked
+        assert "\n2. the 2025 Shamrock Marathon Weekend Half Marathon\n" in asked
+        said = reply(chat(client, world.john.key, WHO_WON, asked, "2", chat_id="pick-1"))
+        assert said.startswith("_Read as: Winners among finishers — the 2025 Shamrock Marathon Weekend Half")
+        assert "men's winner: Gregory Miller" in said
+
+    def test_by_copying_a_choice_in_the_history_an_openai_client_sends(
+        self, client: TestClient, world: ChatWorld
+    ) -> None:
+        asked = reply(chat(client, world.john.key, WHO_WON))
+        said = reply(
+            chat(client, world.john.key, WHO_WON, asked, "the 2025 Shamrock Marathon Weekend Marathon")
+        )
+        assert said.startswith(
+            "_Read as: Winners among finishers — the 2025 Shamrock Marathon Weekend Marathon"
+        )
+
+    def test_by_naming_the_race(self, client: TestClient, world: ChatWorld) -> None:
+        asked = reply(chat(client, world.john.key, WHO_WON, chat_id="pick-3"))
+        said = reply(chat(client, world.john.key, WHO_WON, asked, "8K", chat_id="pick-3"))
+        assert said.startswith("_Read as: Winners among finishers — the 2025 Shamrock Marathon Weekend 8K")
+
+    def test_a_word_not_understood_is_left_out_only_when_chosen(
+        self, client: TestClient, world: ChatWorld
+    ) -> None:
+        question = "How many elite runners finished the 2025 Shamrock Marathon?"
+        asked = reply(chat(client, world.john.key, question, chat_id="pick-4"))
+        assert "but not 'elite'" in asked
+        assert "820" not in asked
+        said = reply(chat(client, world.john.key, question, asked, "1", chat_id="pick-4"))
+        assert said.startswith(
+            "_Read as: Number of finishers — the 2025 Shamrock Marathon Weekend Marathon; "
+            "'elite' left out, as you chose_"
+        )
+        assert "820 finishers" in said
+
+
 class TestMarkdown:
     def test_answer_table_and_collapsible_sql(self, client: TestClient, world: ChatWorld) -> None:
         said = reply(chat(client, world.john.key, "Show the top 10 men at the 2024 Harbor Half Marathon"))

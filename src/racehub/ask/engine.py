@@ -148,6 +148,9 @@ class AskEngine:
         if parsed.unknown and not (binding or {}).get("without"):
             return self._not_understood(question, parsed, result, scope, today, context)
         reading = result
+        if parsed.unknown:  # the asker chose to have the words the reading could not use left out
+            left_out = ", ".join(f"'{w}'" for w in dict.fromkeys(parsed.unknown))
+            reading = reading.with_(notes=(*reading.notes, f"{left_out} left out, as you chose"))
         if reading.person is not None:
             resolved = self._resolve_person(reading, scope, binding or {}, today)
             if isinstance(resolved, Answer):

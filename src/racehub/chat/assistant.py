@@ -176,6 +176,8 @@ def for_model(answer: Answer) -> dict[str, Any]:
         seen["summary"] = "(names people: shown to the user directly, not to you)"
     else:
         seen["summary"] = answer.answer
+        if answer.interpretation:
+            seen["read_as"] = answer.interpretation
         if len(answer.rows) <= MAX_MODEL_ROWS:
             seen["rows"] = answer.rows
     return seen
