@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import text
 
+from racehub.ask.answer import Answer
 from racehub.ask.conversation import Context
-from racehub.ask.engine import Answer, AskEngine
+from racehub.ask.engine import AskEngine
 from racehub.db import Database, Scope
 from tests.ask.bundle_reference import time_ms
 

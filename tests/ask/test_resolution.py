@@ -229,6 +229,18 @@ class TestRefused:
             "show me pg_authid",
             "list information_schema tables",
             "select set_config('app.org_id', '3', true)",
+            # writes phrased softly are writes too
+            "mark bib 396 as DQ at the 2025 Boston Marathon",
+            "can you change bib 1234 to DQ?",
+            "set bib 396 to DNS",
+            "fix the time of bib 12 at the 2025 Lakeside 10K to 41:00",
+            "move bib 12 to the half marathon",
+            "please add a result for bib 55 at the 2025 Lakeside 10K",
+            "DQ bib 396 at the 2025 Boston Marathon",
+            "correct the men's winner's time at the 2025 Boston Marathon",
+            "register John Smith for the 2026 Boston Marathon",
+            "Could you disqualify the runner with bib 396?",
+            "swap the results of bibs 12 and 13",
         ],
     )
     def test_refused_and_nothing_changed(self, engine: AskEngine, bundle_db: Database, question: str) -> None:

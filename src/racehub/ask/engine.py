@@ -20,7 +20,7 @@ from racehub.ask.compile import NeedsChoice, Query, compile_reading
 from racehub.ask.compile.people import namesake_choices, namesakes_query
 from racehub.ask.conversation import Context, is_follow_up, pick
 from racehub.ask.directory import Directory
-from racehub.ask.execute import QueryFailed, present, render_sql, run_readonly
+from racehub.ask.execute import QueryFailed, Table, present, render_sql, run_readonly
 from racehub.ask.explain import interpretation
 from racehub.ask.fallback import llm_answer
 from racehub.ask.files import FileStore
@@ -296,6 +296,8 @@ class AskEngine:
             log.warning("query failed", error=exc.message)
             return Answer("unanswerable", f"I couldn't run that query: {exc.message}", interpretation=line)
         table = present(columns, rows)
+        if query.reshape is not None:
+            table = Table(*query.reshape(table.columns, table.rows), table.truncated)
         text = query.summarize(table.columns, table.rows)
         if truncated:
             text += f" (showing the first {len(table.rows)} rows)"

@@ -94,12 +94,21 @@ REPORT_TITLES = {
 }
 
 
+def band_words(reading: Reading) -> str:
+    """ "Finish times in 30-minute bands", "Paces per km in 30-second bands"."""
+    band = reading.band_ms or 0
+    width = f"{band // 60_000}-minute" if band % 60_000 == 0 else f"{band // 1000}-second"
+    if reading.quantity == "pace":
+        return f"Paces per {reading.pace_unit} in {width} bands"
+    return f"Finish times in {width} bands"
+
+
 def interpretation(reading: Reading) -> str:
     """One line that says what was computed, over whom and where."""
     where = races_phrase(reading.races, company=reading.company)
     who = who_phrase(reading)
     basis = ""
-    if reading.kind in (Kind.RANK, Kind.AGGREGATE, Kind.RECORD) and reading.quantity != "age":
+    if reading.kind in (Kind.RANK, Kind.AGGREGATE, Kind.RECORD, Kind.HISTOGRAM) and reading.quantity != "age":
         basis = (
             f", by {BASIS_WORDS.get(reading.basis, 'each race' + chr(39) + 's placement time (gun or chip)')}"
         )
@@ -145,6 +154,10 @@ def interpretation(reading: Reading) -> str:
         if reading.basis in ("chip", "gun") and reading.quantity == "time":
             quantity = f"{reading.basis} time"
         what = f"{stat} {quantity} of {who}"
+        if reading.group_by:
+            what += " by " + ", ".join(g.replace("_", " ").replace("team", "club") for g in reading.group_by)
+    elif kind == Kind.HISTOGRAM:
+        what = f"{band_words(reading)} of {who}"
         if reading.group_by:
             what += " by " + ", ".join(g.replace("_", " ").replace("team", "club") for g in reading.group_by)
     elif kind == Kind.EXTREME_AGE:

@@ -56,6 +56,7 @@ class Kind(StrEnum):
     EVENTS = "events"  # the catalogue: editions in a window
     RACES = "races"  # an edition's races, distances and start times
     REPORT = "report"  # a CSV file
+    HISTOGRAM = "histogram"  # finishers counted in bands of finish time or pace
 
 
 class Field(StrEnum):
@@ -182,6 +183,7 @@ class Reading:
     combined: bool = False  # several editions taken together, not per year
     notes: tuple[str, ...] = ()  # said in the interpretation line ("'over 50' read as 51 and older")
     chart: bool = False
+    band_ms: int | None = None  # HISTOGRAM: the width of a band of time (or of pace per unit)
 
     def with_(self, **changes: Any) -> Reading:
         return replace(self, **changes)

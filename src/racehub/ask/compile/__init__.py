@@ -15,7 +15,13 @@ from racehub.ask.compile.catalogue import (
 from racehub.ask.compile.common import NeedsChoice, Query, place_word
 from racehub.ask.compile.counts import compile_count, compile_distinct, compile_share
 from racehub.ask.compile.people import compile_list, compile_repeat, compile_runner, compile_split
-from racehub.ask.compile.ranked import compile_aggregate, compile_extreme_age, compile_rank, compile_record
+from racehub.ask.compile.ranked import (
+    compile_aggregate,
+    compile_extreme_age,
+    compile_histogram,
+    compile_rank,
+    compile_record,
+)
 from racehub.ask.reading import Kind, Reading
 
 __all__ = ["NeedsChoice", "Query", "compile_reading", "place_word"]
@@ -37,6 +43,8 @@ def compile_reading(reading: Reading, today: date, *, counting_awards: bool = Fa
         return compile_extreme_age(reading)
     if kind == Kind.AGGREGATE:
         return compile_aggregate(reading)
+    if kind == Kind.HISTOGRAM:
+        return compile_histogram(reading)
     if kind == Kind.LIST:
         return compile_runner(reading) if reading.person is not None else compile_list(reading)
     if kind == Kind.SPLIT:

@@ -28,6 +28,8 @@ class Query:
     summarize: Summarize
     chart: str | None = None  # "bar:<label column>:<value column>" when the rows make a chart
     notes: list[str] = field(default_factory=list)
+    # the rows as shown, when they are not the statement's own (bands labelled and gaps filled)
+    reshape: Callable[[list[str], list[list[Any]]], tuple[list[str], list[list[Any]]]] | None = None
 
 
 def n(value: int | float) -> str:

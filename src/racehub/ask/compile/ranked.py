@@ -19,7 +19,7 @@ from racehub.ask.compile.common import (
     split_prefix,
     view_of,
 )
-from racehub.ask.explain import races_phrase, who_phrase
+from racehub.ask.explain import band_words, races_phrase, who_phrase
 from racehub.ask.reading import Field, Population, Reading
 
 SEX_ORDER = "CASE sex WHEN 'F' THEN 0 WHEN 'M' THEN 1 ELSE 2 END"
@@ -271,3 +271,67 @@ def compile_aggregate(reading: Reading) -> Query:
         return f"The {word} {measure} of {who} — {where}: {parts}."
 
     return Query(sql, b.params, summarize)
+
+
+def compile_histogram(reading: Reading) -> Query:
+    """Finishers counted in bands of finish time (or pace), each band written "3:30-4:00"; the bands
+    between the first and the last are all shown, empty ones with 0."""
+    band = reading.band_ms or 60_000
+    column = TIME_COLUMN[reading.basis]
+    value = column
+    if reading.quantity == "pace":
+        metre = 1609.344 if reading.pace_unit == "mile" else 1000.0
+        value = f"{column} / (distance_m / {metre})"
+    b = _finishers(reading)
+    b.add(f"{column} IS NOT NULL")
+    b.params["band"] = band
+    split = dims(reading, per_race=True)
+    groups = [g for g in reading.group_by if g not in ("year", "race")]
+    keys = [*split, *groups]
+    lead = ", ".join(keys) + ", " if keys else ""
+    sql = (
+        f"SELECT {lead}floor(({value}) / :band)::bigint AS band, count(*) AS finishers FROM q_results "
+        f"WHERE {b.sql()} GROUP BY {lead}band ORDER BY {lead}band"
+    )
+    who = who_phrase(reading)
+    where = races_phrase(reading.races, company=reading.company)
+    pace = reading.quantity == "pace"
+
+    def label(start: int) -> str:
+        return f"{_clock(start * band, pace)}-{_clock((start + 1) * band, pace)}"
+
+    def reshape(columns: list[str], rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
+        width = len(keys)
+        filled: list[list[Any]] = []
+        for k, row in enumerate(rows):
+            previous = rows[k - 1] if k else None
+            if previous is not None and previous[:width] == row[:width]:
+                filled.extend([*row[:width], label(gap), 0] for gap in range(previous[width] + 1, row[width]))
+            filled.append([*row[:width], label(row[width]), row[width + 1]])
+        name = f"pace_per_{reading.pace_unit}" if pace else "finish_time"
+        return [*columns[:width], name, "finishers"], filled
+
+    def summarize(columns: list[str], rows: list[list[Any]]) -> str:
+        if not rows:
+            return f"No {who} with a time — {where}."
+        total = sum(int(r[-1]) for r in rows)
+        busiest = max(rows, key=lambda r: int(r[-1]))
+        prefix = split_prefix(keys, {c: k for k, c in enumerate(columns)})
+        bands = band_words(reading).split(" in ", 1)[1]
+        return (
+            f"{'Paces' if pace else 'Finish times'} of the {n(total)} {who} in {bands} — {where}: "
+            f"the most, {n(int(busiest[-1]))}, in {prefix(busiest)}{busiest[-2]} (the table has "
+            "every band)."
+        )
+
+    chart = "bar:pace_per_" + reading.pace_unit if pace else "bar:finish_time"
+    return Query(sql, b.params, summarize, chart=f"{chart}:finishers" if not keys else None, reshape=reshape)
+
+
+def _clock(ms: int, pace: bool) -> str:
+    """A band's edge: "3:30" (hours and minutes) for times, "7:30" (minutes and seconds) for paces."""
+    seconds = ms // 1000
+    if pace:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    minutes = seconds // 60
+    return f"{minutes // 60}:{minutes % 60:02d}"

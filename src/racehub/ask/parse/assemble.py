@@ -29,7 +29,7 @@ from racehub.ask.reading import (
 )
 
 # Measures computed per race: over several races of different kinds they need the race said.
-PER_RACE = {Kind.RANK, Kind.AGGREGATE, Kind.RECORD, Kind.SPLIT, Kind.EXTREME_AGE}
+PER_RACE = {Kind.RANK, Kind.AGGREGATE, Kind.RECORD, Kind.SPLIT, Kind.EXTREME_AGE, Kind.HISTOGRAM}
 
 
 @dataclass
@@ -142,7 +142,7 @@ def default_population(facts: Facts, kind: Kind) -> Population | None:
     strong = [p for p in facts.populations]
     if strong:
         return strong[0]
-    if kind in (Kind.RANK, Kind.AGGREGATE, Kind.RECORD, Kind.SPLIT):
+    if kind in (Kind.RANK, Kind.AGGREGATE, Kind.RECORD, Kind.SPLIT, Kind.HISTOGRAM):
         return Population.FINISHERS
     return None
 
@@ -218,7 +218,7 @@ def _unused(reading: Reading, facts: Facts) -> list[str]:
         out.append(f"the dates '{facts.window.words}'")
     if facts.group_by:
         grouped = (
-            k in (Kind.COUNT, Kind.DISTINCT, Kind.AGGREGATE, Kind.SHARE)
+            k in (Kind.COUNT, Kind.DISTINCT, Kind.AGGREGATE, Kind.SHARE, Kind.HISTOGRAM)
             or (k == Kind.RANK and set(facts.group_by) <= {"sex"})
             or (k == Kind.REPORT and set(facts.group_by) <= {"age_group"})
         )
@@ -241,6 +241,12 @@ def _unused(reading: Reading, facts: Facts) -> list[str]:
         out.append(f"'{facts.extreme_age}'")
     if facts.share and k != Kind.SHARE:
         out.append("a percentage")
+    if facts.histogram and k != Kind.HISTOGRAM:
+        out.append("a distribution of times")
+    if facts.chart and not facts.histogram and k == Kind.COUNT and not facts.group_by:
+        races = reading.races
+        if races is None or (len(races.years) <= 1 and len(races.series) <= 1):
+            out.append("a chart or distribution (of what?)")
     if facts.distinct and k != Kind.DISTINCT:
         out.append("'different'")
     if facts.record and k != Kind.RECORD:
@@ -304,6 +310,8 @@ def _kind(ledger: Ledger, facts: Facts) -> tuple[Kind | None, Population | None]
         facts.combined and every and (facts.winner or facts.stat == "min") and not facts.place
     ):
         return Kind.RECORD, Population.FINISHERS
+    if facts.histogram and not facts.stat:
+        return Kind.HISTOGRAM, Population.FINISHERS
     if facts.stat and facts.quantity:
         return Kind.AGGREGATE, first
     if facts.extreme_age:
@@ -608,7 +616,7 @@ def _measure(reading: Reading, ledger: Ledger, facts: Facts) -> Reading | Outcom
     if (
         facts.sexes_both
         and "sex" not in facts.group_by
-        and kind in (Kind.COUNT, Kind.AGGREGATE, Kind.DISTINCT)
+        and kind in (Kind.COUNT, Kind.AGGREGATE, Kind.DISTINCT, Kind.HISTOGRAM)
     ):
         facts.group_by.append("sex")
     if kind == Kind.COUNT:
@@ -638,6 +646,13 @@ def _measure(reading: Reading, ledger: Ledger, facts: Facts) -> Reading | Outcom
     if kind == Kind.AGGREGATE:
         return reading.with_(
             stat=facts.stat, quantity=facts.quantity, group_by=tuple(facts.group_by), combined=facts.combined
+        )
+    if kind == Kind.HISTOGRAM:
+        quantity = "pace" if facts.quantity == "pace" else "time"
+        return reading.with_(
+            quantity=quantity,
+            band_ms=facts.band_ms or band_width(reading.races, quantity, facts.pace_unit or "mile"),
+            group_by=tuple(g for g in facts.group_by if g not in ("year", "race")),
         )
     if kind == Kind.EXTREME_AGE:
         return reading.with_(order="desc" if facts.extreme_age == "oldest" else "asc", quantity="age")
@@ -951,6 +966,18 @@ def _validate(reading: Reading, facts: Facts, catalog: Catalog) -> Reading | Out
     if kind == Kind.SPLIT and reading.person is None and not (facts.winner or facts.place):
         return Outcome("clarify", 'Whose split times? Name the runner, or say e.g. "the women\'s winner".')
     return reading
+
+
+def band_width(races: RaceSet | None, quantity: str, pace_unit: str) -> int:
+    """The width of a histogram band, in ms: a handful of minutes for a 5K, half an hour for a marathon;
+    30 seconds of pace per km, a minute per mile."""
+    if quantity == "pace":
+        return 30_000 if pace_unit == "km" else 60_000
+    longest = max((r.distance_m or 0 for _, r in races.pairs), default=0) if races else 0
+    minutes = 5 if longest <= 10_100 else 10 if longest <= 16_200 else 15 if longest <= 21_200 else 30
+    if longest > 42_300:
+        minutes = 60
+    return minutes * 60_000
 
 
 def first_year(today: date) -> int:

@@ -102,6 +102,8 @@ class Facts:
     history: bool = False  # a runner's races across editions
     did_finish: bool = False  # "did X finish"
     chart: bool = False
+    histogram: bool = False  # finish times (or paces) counted in bands
+    band_ms: int | None = None  # the band width asked for ("in 10-minute bands")
     notes: list[str] = field(default_factory=list)
     said: str = ""  # the question's words, as the recognisers saw them
     overview: bool = False  # "tell me about the 2025 Boston Marathon"

@@ -418,6 +418,7 @@ def _grouping(ledger: Ledger, facts: Facts) -> None:
         attr = GROUP_ATTRS[m.group(1)]
         if attr not in facts.group_by:
             facts.group_by.append(attr)
+    _histogram(ledger, facts)
     for m in ledger.take_all(
         rf"\b({ATTR}) (?:breakdown|distribution|split|counts|mix|totals)\b|"
         rf"\b(?:breakdown|distribution|histogram|spread) (?:of|by|across) (?:the )?({ATTR})\b",
@@ -472,6 +473,49 @@ DISTINCT_POPULATIONS = {
     "registrants": Population.REGISTERED,
     "entrants": Population.REGISTERED,
 }
+
+
+BAND_WORDS = r"(?:distribution|histogram|spread|breakdown|bands|brackets|buckets|ranges)"
+TIME_WORDS = r"(?:times?|paces?|results)"
+
+
+def _histogram(ledger: Ledger, facts: Facts) -> None:
+    """Finish times (or paces) counted in bands: "distribution of finish times", "pace histogram",
+    "how were the times spread". Words of time before the band word are left for the basis."""
+    lead = r"(?:(?:_|finish(?:ing)?|chip|gun|net|clock|official|finisher|finishers'?|runners'?) ){0,2}"
+    width = ledger.take(
+        r"\bin (\d+|one|two|five|ten|fifteen|twenty|thirty)[ -]?(minute|min|second|sec)s? "
+        r"(?:bands|buckets|brackets|ranges|groups|increments|intervals|bins)\b",
+        "histogram",
+    )
+    if width is not None:
+        amount = _num(width.group(1))
+        facts.band_ms = amount * (60_000 if width.group(2).startswith("m") else 1000)
+    before = ledger.take(
+        rf"\b{BAND_WORDS}(?: of| in| for)?(?: the| their)?(?= {lead}{TIME_WORDS}\b)|"
+        rf"\bhow (?:were|are|was|is|did) (?:the |their )?(?={lead}(?:times?|paces?) (?:distributed|spread|"
+        r"break down|look)\b)",
+        "histogram",
+    )
+    if before is not None:
+        after = ledger.take(
+            rf"\b(?:(time|times|pace|paces|result|results) )?(?:{BAND_WORDS}|distributed|spread(?: out)?|"
+            r"break down|look)\b",
+            "histogram",
+        )
+    else:
+        after = ledger.take(
+            rf"\b(time|times|pace|paces) (?:{BAND_WORDS}|(?<=s )(?:distributed|spread out))\b", "histogram"
+        )
+    if before is None and after is None and width is None:
+        return
+    facts.histogram = True
+    facts.chart = True
+    said = after.group(0) if after is not None else ""
+    if "pace" in said:
+        facts.quantity = "pace"
+    elif said and facts.quantity is None:
+        facts.quantity = "time"
 
 
 def distinct(ledger: Ledger, facts: Facts) -> None:
@@ -650,7 +694,7 @@ def _aggregates(ledger: Ledger, facts: Facts) -> None:
         ledger.take(
             r"\b(?:finish(?:ing)? times?|finish|times?|results?|pace|paces|ages?|how old|old)\b", "quantity"
         )
-        if (facts.stat or facts.extreme_age)
+        if (facts.stat or facts.extreme_age or facts.histogram)
         else None
     )
     if quantity:
