@@ -308,7 +308,7 @@ class Base:
             if kind == "sex":
                 sex = self.pick(["F", "F", "M", "M", "X"])
                 values["sex"] = sex
-                if self.chance(0.5):
+                if s.noun is None and self.chance(0.5):  # a place may already have named the people
                     s.noun = self.pick(
                         {
                             "F": ["women", "ladies", "females"],
