@@ -22,6 +22,7 @@ from racehub.config import Settings, get_settings
 from racehub.db import Database, Scope, get_database
 from racehub.errors import RaceHubError, RateLimited
 from racehub.events.endpoints import router as events_router
+from racehub.live.endpoints import router as live_router
 from racehub.mcp.endpoints import router as mcp_router
 from racehub.participants.endpoints import router as participants_router
 from racehub.results.endpoints import router as results_router
@@ -39,6 +40,7 @@ ROUTERS: list[APIRouter] = [
     ask_router,
     chat_router,
     workflows_router,
+    live_router,
 ]
 
 _HTTP_ERROR_NAMES = {
