@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import psycopg
+import pytest
+import sqlalchemy.exc
 from sqlalchemy import text
 
 from racehub.db import Database, Scope
@@ -183,6 +185,17 @@ class TestImports:
                 text("SELECT kind, detail->>'reloaded', count(*) FROM change_log GROUP BY 1, 2")
             ).all()
             races = session.execute(text("SELECT count(*) FROM races")).scalar_one()
-            paused = session.execute(text("SELECT count(*) FROM change_log_pauses")).scalar_one()
         assert [tuple(k) for k in kinds] == [("race", "true", races)]
-        assert paused == 0
+
+    def test_a_pause_left_open_is_refused_at_commit(self, db: Database) -> None:
+        with pytest.raises(sqlalchemy.exc.DBAPIError, match="still paused"):
+            with db.session(Scope.operator()) as session:
+                assert session.execute(text("SELECT racehub_changes_pause()")).scalar_one() is True
+        with db.session(Scope.operator()) as session:  # nothing stayed disabled
+            assert service.pause_for_first_load(session) is True
+            service.resume_after_first_load(session, [])
+
+    def test_tables_with_rows_cannot_be_paused(self, db: Database) -> None:
+        build_world(db)
+        with db.session(Scope.operator()) as session:
+            assert service.pause_for_first_load(session) is False
