@@ -119,7 +119,9 @@ class CatchUp:
 
 
 def catch_up(session: Session, org_id: int, last_event_id: int | None, filters: Filters) -> CatchUp:
-    """The changes after `last_event_id` (none without one: a new client starts at the head)."""
+    """The changes after `last_event_id` (none without one: a new client starts at the head). Changes
+    committed but not numbered yet are numbered first, so "the head" is everything committed before."""
+    repository.sequence(session, org_id)
     head = repository.head(session, org_id)
     if last_event_id is None:
         return CatchUp(head, [], False)
