@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     workflow_max_attempts: int = 6
     workflow_retry_base_s: float = 30.0  # job retries back off exponentially from here ...
     workflow_retry_cap_s: float = 1800.0  # ... up to here; a longer Retry-After fails the run
-    workflow_schedule_cron: str = "* * * * *"  # sync schedule check (a 6th field counts seconds)
+    # Sync schedule check; a 6th field counts seconds: every 10 s, so live results polls keep their cadence.
+    workflow_schedule_cron: str = "* * * * * */10"
     workflow_sweep_cron: str = "* * * * *"  # stalled-job sweeper
     worker_heartbeat_s: float = 10.0
     worker_stalled_after_s: float = 60.0  # a worker silent this long is dead; its jobs are retried

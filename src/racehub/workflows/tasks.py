@@ -97,7 +97,12 @@ def register(app: App, env: WorkflowEnvironment, *, periodic: bool = True) -> No
     @app.task(name=TASK_SCHEDULE, queue=MAINTENANCE_QUEUE)
     def schedule_syncs(timestamp: int) -> str:
         with env.database.session(Scope.operator()) as session:
-            queued = scheduling.queue_due_syncs(session, datetime.now(UTC))
+            queued = scheduling.queue_due_syncs(
+                session,
+                datetime.now(UTC),
+                live_every=timedelta(seconds=env.settings.live_results_poll_s),
+                live_window=timedelta(hours=env.settings.live_window_h),
+            )
         return f"tick {timestamp}: {len(queued)} sync(s) queued"
 
     @app.task(name=TASK_SWEEP, queue=MAINTENANCE_QUEUE, pass_context=True)
