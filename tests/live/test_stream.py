@@ -24,7 +24,8 @@ def _split(live: LiveWorld, org_id: int, entry_id: int, name: str, ms: int) -> N
     with live.db.session(Scope.tenant(org_id)) as session:
         session.execute(
             text(
-                "INSERT INTO splits (entry_id, org_id, name, distance_m, chip_ms) VALUES (:e, :o, :n, 3000, :ms)"
+                "INSERT INTO splits (entry_id, org_id, name, distance_m, chip_ms) "
+                "VALUES (:e, :o, :n, 3000, :ms)"
             ),
             {"e": entry_id, "o": org_id, "n": name, "ms": ms},
         )
@@ -80,10 +81,10 @@ class TestStream:
             assert again.quiet(0.5) == []
         finally:
             again.stop()
-        ids = [e.id for e in seen + missed + [after]]
+        ids = [e.id for e in [*seen, *missed, after]]
         assert ids == sorted(ids)
         assert len(set(ids)) == len(ids)
-        assert [e.data["entry_id"] for e in missed + [after]] == entries[2:6]
+        assert [e.data["entry_id"] for e in [*missed, after]] == entries[2:6]
 
     def test_a_client_too_far_behind_is_told_to_reload(self, live: LiveWorld) -> None:
         client = LiveClient(live.url, live.world.a.staff_key, last_event_id=10**9).start()

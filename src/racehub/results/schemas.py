@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 Sex = Literal["M", "F", "X"]
 ResultStatus = Literal["FIN", "DNF", "DNS", "DQ"]
@@ -107,6 +107,19 @@ class AwardList(BaseModel):
     race_id: int
     total: int
     awards: list[AwardWinner]
+
+
+class ResultEdit(BaseModel):
+    """A correction by staff: only the fields given change (`null` clears a time). Places follow."""
+
+    model_config = {"extra": "forbid"}
+
+    status: ResultStatus | None = None
+    gun_time: str | None = Field(None, max_length=20, description="`H:MM:SS.t`; null clears it")
+    chip_time: str | None = Field(None, max_length=20, description="`H:MM:SS.t`; null clears it")
+    bib: str | None = Field(
+        None, min_length=1, max_length=20, description="the entry's bib (a swap put right)"
+    )
 
 
 class ScoreReport(BaseModel):
