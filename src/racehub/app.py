@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Send
 from starlette.types import Scope as ASGIScope
 
+from racehub.alarms.endpoints import router as alarms_router
 from racehub.ask.endpoints import router as ask_router
 from racehub.auth.dependencies import database_of, run_with_connection
 from racehub.chat.endpoints import router as chat_router
@@ -41,6 +42,7 @@ ROUTERS: list[APIRouter] = [
     chat_router,
     workflows_router,
     live_router,
+    alarms_router,
 ]
 
 _HTTP_ERROR_NAMES = {

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
+from racehub.alarms import service as alarms
 from racehub.audit import service as audit
 from racehub.auth.dependencies import TenantSession, WriterCaller, client_host
 from racehub.results import service
@@ -74,6 +75,7 @@ def edit_result(
     """Correct one result by hand (owner or staff): status, gun and chip time, bib. The race is re-placed
     and live clients see the change. Audited."""
     detail = service.edit_result(session, race_id, entry_id, body)
+    alarms.check_race(session, race_id, alarms.rules_from(request.app.state.settings))
     audit.record_edit(
         session,
         writer.actor("api", client_host(request)),
