@@ -23,9 +23,11 @@ from racehub.config import Settings, get_settings
 from racehub.db import Database, Scope, get_database
 from racehub.errors import RaceHubError, RateLimited
 from racehub.events.endpoints import router as events_router
+from racehub.follows.endpoints import router as follows_router
 from racehub.live.endpoints import router as live_router
 from racehub.mcp.endpoints import router as mcp_router
 from racehub.participants.endpoints import router as participants_router
+from racehub.push.endpoints import router as push_router
 from racehub.results.endpoints import router as results_router
 from racehub.tools.endpoints import router as tools_router
 from racehub.web import mount_web
@@ -43,6 +45,8 @@ ROUTERS: list[APIRouter] = [
     workflows_router,
     live_router,
     alarms_router,
+    follows_router,
+    push_router,
 ]
 
 _HTTP_ERROR_NAMES = {

@@ -210,6 +210,18 @@ def all_races_official(session: Session, edition_id: int) -> bool:
     return int(row[0]) > 0 and int(row[0]) == int(row[1])
 
 
+def edition_final(session: Session, edition_id: int) -> bool:
+    """The edition's results are final: it is completed, or every race of it is official."""
+    row = session.execute(
+        text(
+            "SELECT ed.status = 'completed' OR (count(r.id) > 0 AND count(r.id) = count(r.official_at)) "
+            "FROM editions ed LEFT JOIN races r ON r.edition_id = ed.id WHERE ed.id = :e GROUP BY ed.status"
+        ),
+        {"e": edition_id},
+    ).scalar()
+    return bool(row)
+
+
 def set_edition_status(session: Session, edition_id: int, status: str) -> None:
     session.execute(
         text("UPDATE editions SET status = :status WHERE id = :e AND status <> 'cancelled'"),
