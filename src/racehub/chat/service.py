@@ -25,6 +25,7 @@ from racehub.chat import conversations
 from racehub.chat.assistant import Assistant
 from racehub.chat.claims import read_claim, read_code, read_password
 from racehub.chat.conversations import ConversationRef, IntentMemory
+from racehub.chat.follows import FollowChat
 from racehub.chat.identity import ChatCaller, Identity, bound_identity
 from racehub.chat.login import LoginService
 from racehub.chat.render import escape, render_answer
@@ -74,6 +75,7 @@ class ChatService:
         self.login = LoginService(database, settings)
         self.memory = IntentMemory()
         self.workflows = WorkflowChat(database, self.engine.catalogs)
+        self.follows = FollowChat(database, self.engine.catalogs, settings)
         llm = self.engine.llm if settings.llm_enabled else None
         self.assistant = Assistant(self.engine, llm) if llm is not None else None
 
@@ -178,6 +180,9 @@ class ChatService:
     ) -> ChatResult:
         started = time.perf_counter()
         actor = Actor(identity.user_id, identity.org_id, identity.email, identity.via, caller.client_addr)
+        follow_reply = self.follows.handle(identity, question, turn.today, actor, turn.base_url)
+        if follow_reply is not None:
+            return ChatResult(follow_reply, "follow")
         workflow_reply = self.workflows.handle(conversation.id, identity, question, turn.today, actor)
         if workflow_reply is not None:
             return ChatResult(workflow_reply, "workflow")
