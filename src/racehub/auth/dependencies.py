@@ -31,10 +31,8 @@ from racehub.errors import Forbidden, Unauthorized
 
 T = TypeVar("T")
 
-_bearer = HTTPBearer(
-    auto_error=False,
-    description="An API key (`Authorization: Bearer rh_...`) or a web session token (`rhs_...`)",
-)
+# Web page session tokens (`rhs_...`) are taken too; the tool servers' specs advertise keys only.
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer rh_...`")
 
 
 @dataclass(frozen=True)
