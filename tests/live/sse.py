@@ -90,7 +90,8 @@ class LiveClient:
         while len(got) < count:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(f"only {len(got)} of {count} events arrived: {[e.event for e in got]}")
+                kinds = sorted({e.event for e in got})
+                raise AssertionError(f"only {len(got)} of {count} events arrived (kinds: {kinds})")
             try:
                 got.append(self.events.get(timeout=left))
             except queue.Empty:

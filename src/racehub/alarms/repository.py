@@ -121,16 +121,22 @@ def insert(
 
 
 def update(
-    session: Session, alarm_id: int, *, why: str, state: str | None = None, occurrences: int | None = None
+    session: Session,
+    alarm_id: int,
+    *,
+    why: str,
+    title: str | None = None,
+    state: str | None = None,
+    occurrences: int | None = None,
 ) -> None:
     session.execute(
         text(
-            "UPDATE alarms SET why = :w, updated_at = now(), state = coalesce(:state, state), "
-            "occurrences = coalesce(:n, occurrences), "
+            "UPDATE alarms SET why = :w, title = coalesce(:t, title), updated_at = now(), "
+            "state = coalesce(:state, state), occurrences = coalesce(:n, occurrences), "
             "raised_at = CASE WHEN coalesce(:state, state) = 'open' THEN coalesce(raised_at, now()) END "
             "WHERE id = :id"
         ),
-        {"id": alarm_id, "w": why, "state": state, "n": occurrences},
+        {"id": alarm_id, "w": why, "t": title, "state": state, "n": occurrences},
     )
 
 

@@ -82,7 +82,7 @@ def _apply(
         else:
             alarm_id = found.id
             if found.why != finding.why:
-                repository.update(session, alarm_id, why=finding.why)
+                repository.update(session, alarm_id, why=finding.why, title=finding.title)
         repository.set_rows(session, alarm_id, race.org_id, finding.rows)
     repository.resolve(session, [c.id for key, c in current.items() if key not in seen])
     return raised
