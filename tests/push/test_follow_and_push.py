@@ -186,3 +186,25 @@ class TestPersonalData:
         assert push.call("DELETE", f"/v1/devices/{expo_id}", a.viewer_key).status_code == 404
         assert push.call("DELETE", f"/v1/devices/{expo_id}", push.world.b.owner_key).status_code == 404
         assert push.call("DELETE", f"/v1/devices/{expo_id}", a.owner_key).status_code == 204
+
+
+class TestRunnerErasure:
+    def test_erasing_a_runner_removes_their_follows_and_the_messages_naming_them(
+        self, push: PushWorld
+    ) -> None:
+        a = push.world.a
+        ana = a.entry_ids["Ana Pérez"]
+        _devices(push, a.staff_key)
+        said = {"text": f"follow bib {_bib(push, ana)}", "today": "2025-05-04"}
+        assert push.call("POST", "/v1/follows", a.staff_key, json=said).status_code == 201
+        _split(push, a.org_id, ana, "3K", 3000, 660_000)
+        push.work(a.org_id)
+        assert push.sql(a.org_id, "SELECT count(*) FROM push_messages WHERE body LIKE '%Ana Pérez%'") == [
+            (2,)
+        ]
+        erased = push.call("DELETE", f"/v1/entries/{ana}", a.owner_key)
+        assert erased.status_code == 200, erased.text
+        assert erased.json()["removed"]["follows"] == 1
+        assert erased.json()["removed"]["push_messages"] == 2
+        assert push.sql(a.org_id, "SELECT count(*) FROM push_messages WHERE body LIKE '%Pérez%'") == [(0,)]
+        assert push.sql(a.org_id, "SELECT count(*) FROM follows") == [(0,)]

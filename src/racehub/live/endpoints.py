@@ -22,7 +22,7 @@ from racehub.errors import EventNotFound, InvalidInput, RaceNotFound
 from racehub.live import service
 from racehub.live.hub import Subscriber, hub_of
 from racehub.live.repository import Filters
-from racehub.live.schemas import CHANGE_KINDS, OfficialOut
+from racehub.live.schemas import CHANGE_KINDS, LiveEvent, OfficialOut
 
 router = APIRouter(tags=["live"])
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -103,8 +103,9 @@ async def _events(
     description=_STREAM_DOC,
     responses={
         200: {
+            "model": LiveEvent,
+            "description": "an endless stream of events, each `data:` a `LiveEvent`",
             "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/LiveEvent"}}},
-            "description": "an endless stream of `LiveEvent`s",
         }
     },
 )
