@@ -199,8 +199,8 @@ def _devices_note(session: Session, user_id: int) -> tuple[str, int]:
     devices = push_repository.active_devices(session).get(user_id, [])
     if not devices:
         return (
-            " You have no device set up for notifications yet: on the RaceHub page choose Notifications, "
-            "or sign in on the RaceHub app. The follow is kept meanwhile.",
+            " You have no device set up for notifications yet: turn them on under Follows on the RaceHub "
+            "page, or sign in on the RaceHub app. The follow is kept meanwhile.",
             0,
         )
     return (f" On your {len(devices)} device{'s' if len(devices) > 1 else ''}.", len(devices))

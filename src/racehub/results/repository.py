@@ -68,6 +68,7 @@ def race(session: Session, race_id: int) -> RowMapping | None:
             Race.id, Race.edition_id, EventSeries.name.label("event_name"), Edition.year, Edition.start_date,
             Edition.status.label("edition_status"), Race.name, Race.distance_m, Race.start_time,
             Race.scored_at,
+            ((Race.official_at.is_not(None)) | (Edition.status == "completed")).label("official"),
             Race.placement_basis, Race.overall_award_depth, Race.masters_award_depth, Race.masters_min_age,
             Race.ag_award_depth, Race.age_group_width, Race.exclude_award_winners_from_ag,
             _entry_count().label("entry_count"), _finisher_count().label("finisher_count"),

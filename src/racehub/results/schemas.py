@@ -35,6 +35,7 @@ class RaceDetail(BaseModel):
     distance_m: float | None
     start_time: datetime | None
     scored_at: datetime | None
+    official: bool = Field(description="places are final; until then they are provisional")
     entry_count: int
     finisher_count: int
     rules: RaceRules

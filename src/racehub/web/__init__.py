@@ -1,4 +1,5 @@
-"""The built-in web page: a login view and a streamed chat, static files with no build step."""
+"""The built-in web page: a login view, a streamed chat, live results and follows; static files, no build
+step. `/sw.js` is the service worker that shows Web Push notifications."""
 
 from __future__ import annotations
 
@@ -19,6 +20,19 @@ CSP = (
 def mount_web(app: FastAPI) -> None:
     """Serve the page at `/` and its assets under `/static/`."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/sw.js", include_in_schema=False)
+    async def service_worker() -> FileResponse:
+        # At the root, so it may handle notifications for the whole page.
+        return FileResponse(
+            STATIC / "sw.js",
+            media_type="text/javascript",
+            headers={
+                "Cache-Control": "no-cache",
+                "Service-Worker-Allowed": "/",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
