@@ -199,3 +199,19 @@ class TestImports:
         build_world(db)
         with db.session(Scope.operator()) as session:
             assert service.pause_for_first_load(session) is False
+
+    def test_other_tables_keys_on_entries_are_back_after_a_first_load(self, bundle_db: Database) -> None:
+        """The pause took them off so the bulk load could rebuild the entry tables' primary keys."""
+        with bundle_db.owner_engine.connect() as conn:
+            keys = (
+                conn.execute(
+                    text(
+                        "SELECT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f' "
+                        "AND confrelid = 'entries'::regclass AND conrelid <> ALL(ARRAY['entries', 'results', "
+                        "'splits', 'awards']::regclass[]) ORDER BY 1"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        assert keys == ["alarm_rows", "follows", "push_messages"]

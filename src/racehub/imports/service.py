@@ -75,8 +75,8 @@ def import_bundle(session: Session, directory: Path, *, progress: Progress | Non
     staged = stage_bundle(session, directory, progress)
     report = ImportReport(read={READ_NAMES[f]: staged[f].rows for f in FILES})
     repository.create_work_tables(session)
+    paused = live.pause_for_first_load(session)  # before the bulk load: see racehub_changes_pause()
     bulk = repository.bulk_load_begin(session)
-    paused = bulk and live.pause_for_first_load(session)
     grouped = staged["ct_participants.csv"].proven(checks.GROUPED_BY_RACE)
     merges = repository.first_load_merges(grouped_by_race=grouped) if bulk else repository.MERGES
     steps = len(merges) + 2

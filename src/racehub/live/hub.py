@@ -39,18 +39,31 @@ LIVE_CHANNEL = "racehub_live"
 FETCH_BATCH = 1000
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """An event and its JSON, serialised once for every client it goes to."""
+
+    seq: int
+    kind: str
+    data: str
+
+    @classmethod
+    def of(cls, event: LiveEvent) -> Outgoing:
+        return cls(event.seq, event.kind, event.model_dump_json())
+
+
 @dataclass(eq=False)
 class Subscriber:
     """One live client: its tenant, what it wants, and the events waiting to be sent to it."""
 
     org_id: int
     filters: Filters
-    queue: asyncio.Queue[LiveEvent] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[Outgoing] = field(default_factory=asyncio.Queue)
     max_queued: int = 2000
     overflowed: bool = False
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def offer(self, event: LiveEvent) -> None:
+    def offer(self, event: Outgoing) -> None:
         if self.overflowed:
             return
         if self.queue.qsize() >= self.max_queued:
@@ -183,9 +196,11 @@ class LiveHub:
             if not events:
                 return
             for event in events:
+                outgoing: Outgoing | None = None
                 for subscriber in list(self._subscribers.get(org_id, ())):
                     if service.matches(event, subscriber.filters):
-                        subscriber.offer(event)
+                        outgoing = outgoing or Outgoing.of(event)
+                        subscriber.offer(outgoing)
             if org_id in self._delivered:
                 self._delivered[org_id] = events[-1].seq
             if len(events) < FETCH_BATCH:

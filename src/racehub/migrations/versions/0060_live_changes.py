@@ -17,9 +17,11 @@ procrastinate job `racehub.live.process(org_id)` (lock `live:<org id>`), so the 
 notifications that follow happen even when no API process is listening, and never for a rolled-back
 write. The sequencer sends `NOTIFY racehub_live, '<org id>:<last seq>'`, which wakes the SSE fan-out.
 
-A first load into empty tables pauses the result and split triggers (`racehub_changes_pause()`) and writes
-one `race` row per loaded race at the end (`racehub_changes_resume(race_ids)`); a commit that forgot to
-resume is refused by a deferred constraint trigger.
+A first load into empty tables pauses the result and split triggers (`racehub_changes_pause()`, before
+`racehub_bulk_load_begin()`: it also takes off other tables' foreign keys on the empty entry tables, so the
+bulk load may still drop and rebuild their primary keys) and writes one `race` row per loaded race at the
+end (`racehub_changes_resume(race_ids)`, which puts the keys back); a commit that forgot to resume is
+refused by a deferred constraint trigger.
 
 Official races: `races.official_at`; places are provisional until the race is official (or its edition
 `completed`).
@@ -108,7 +110,11 @@ CREATE INDEX alarm_rows_entry_idx ON alarm_rows (entry_id);
 CREATE TABLE change_log_pauses (
     txid xid8 PRIMARY KEY DEFAULT pg_current_xact_id()
 );
-REVOKE ALL ON change_log_pauses FROM PUBLIC;
+CREATE TABLE change_log_paused_keys (
+    position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    statement text NOT NULL
+);
+REVOKE ALL ON change_log_pauses, change_log_paused_keys FROM PUBLIC;
 """
 
 # `source` yields (org_id, edition_id, race_id, entry_id, kind, split_name, detail) of one statement.
@@ -253,6 +259,7 @@ TRIGGERS: list[tuple[str, str, str, str, str]] = [
 ]
 # Paused for a first load into empty tables (see the module docstring).
 PAUSABLE = [(name, table) for name, table, *_ in TRIGGERS if table in ("results", "splits")]
+BULK = "'public.persons', 'public.entries', 'public.results', 'public.splits', 'public.awards'"
 
 FUNCTIONS = f"""
 CREATE FUNCTION racehub_change_rollup() RETURNS integer
@@ -292,11 +299,27 @@ CREATE CONSTRAINT TRIGGER racehub_changes_pending AFTER INSERT ON change_log_pau
 
 CREATE FUNCTION racehub_changes_pause() RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    item record;
 BEGIN
-    IF pg_relation_size('public.results') > 0 OR pg_relation_size('public.splits') > 0 THEN
+    IF pg_relation_size('public.results') > 0 OR pg_relation_size('public.splits') > 0
+       OR pg_relation_size('public.entries') > 0 THEN
         RETURN false;  -- only a first load into empty tables may skip the per-row log
     END IF;
     {"".join(f"ALTER TABLE public.{table} DISABLE TRIGGER {name}; " for name, table in PAUSABLE)}
+    -- Foreign keys of other tables (follows, push messages, alarm rows) on the empty entry tables would
+    -- keep their primary keys through the bulk load (racehub_bulk_load_begin leaves a key others use):
+    -- nothing can reference an empty table, so they go now and come back at resume.
+    FOR item IN
+        SELECT c.conrelid::regclass AS tbl, c.conname, pg_get_constraintdef(c.oid) AS def
+        FROM pg_constraint c
+        WHERE c.contype = 'f' AND c.confrelid = ANY(ARRAY[{BULK}]::regclass[])
+          AND NOT c.conrelid = ANY(ARRAY[{BULK}]::regclass[])
+    LOOP
+        INSERT INTO public.change_log_paused_keys (statement) VALUES (
+            format('ALTER TABLE %s ADD CONSTRAINT %I %s', item.tbl, item.conname, item.def));
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', item.tbl, item.conname);
+    END LOOP;
     INSERT INTO public.change_log_pauses DEFAULT VALUES ON CONFLICT DO NOTHING;
     RETURN true;
 END $$;
@@ -305,8 +328,13 @@ CREATE FUNCTION racehub_changes_resume(loaded_races bigint[]) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     orgs bigint[];
+    item record;
 BEGIN
     {"".join(f"ALTER TABLE public.{table} ENABLE TRIGGER {name}; " for name, table in PAUSABLE)}
+    FOR item IN SELECT statement FROM public.change_log_paused_keys ORDER BY position LOOP
+        EXECUTE item.statement;
+    END LOOP;
+    DELETE FROM public.change_log_paused_keys;
     DELETE FROM public.change_log_pauses WHERE txid = pg_current_xact_id();
     WITH logged AS (
         INSERT INTO public.change_log (org_id, edition_id, race_id, kind, detail)
@@ -357,7 +385,7 @@ def downgrade(app_role: str = "racehub_app") -> None:
         op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         op.execute(f"DROP FUNCTION IF EXISTS {name}()")
     op.execute("DROP FUNCTION IF EXISTS racehub_changes_pause(), racehub_changes_resume(bigint[])")
-    op.execute("DROP TABLE IF EXISTS change_log_pauses CASCADE")
+    op.execute("DROP TABLE IF EXISTS change_log_pauses, change_log_paused_keys CASCADE")
     op.execute("DROP FUNCTION IF EXISTS racehub_changes_pending(), racehub_changes_written(bigint[])")
     op.execute("DROP FUNCTION IF EXISTS racehub_change_rollup()")
     op.execute("DROP TABLE IF EXISTS alarm_rows, alarms, change_heads, change_log CASCADE")
