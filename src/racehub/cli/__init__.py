@@ -17,7 +17,7 @@ app.command("score")(data.score)
 # Commands that live in their own modules register themselves here.
 for _module in (
     "racehub.cli.serve", "racehub.cli.ask", "racehub.cli.demo", "racehub.cli.chat", "racehub.cli.workflows",
-    "racehub.cli.participants",
+    "racehub.cli.participants", "racehub.cli.live",
 ):
     try:
         __import__(_module)

@@ -259,16 +259,24 @@ def new_key() -> None:
 
 @fails_cleanly
 def simulate(
-    vendor: str = typer.Argument(..., help="runsignup, raceroster, ctlive or copernico"),
-    port: int | None = typer.Option(None, min=1, max=65535, help="default: 8701-8704 by vendor"),
+    vendor: str = typer.Argument(..., help="runsignup, raceroster, ctlive, copernico; or expo, webpush"),
+    port: int | None = typer.Option(None, min=1, max=65535, help="default: 8701-8706 by vendor"),
     bundle: Path | None = typer.Option(None, help="racedata-v1 bundle directory"),
     host: str = typer.Option("127.0.0.1", help="keep it on loopback: demo credentials, open /__control"),
 ) -> None:
-    """Serve a local simulator of a vendor's API over a racedata-v1 bundle (demo, tests)."""
-    from racehub.integrations.simulators import DEFAULT_BUNDLE_DIR, DEFAULT_PORTS, VENDORS, serve
+    """Serve a local simulator of a vendor's API over a racedata-v1 bundle, or of a push service (the Expo
+    push service, a Web Push service) for trying notifications without the internet."""
+    from racehub.integrations.simulators import (
+        DEFAULT_BUNDLE_DIR,
+        DEFAULT_PORTS,
+        PUSH_SERVICES,
+        VENDORS,
+        serve,
+    )
 
-    if vendor not in VENDORS:
-        raise InvalidInput(f"unknown vendor {vendor!r}; expected one of {', '.join(VENDORS)}")
+    if vendor not in (*VENDORS, *PUSH_SERVICES):
+        known = ", ".join((*VENDORS, *PUSH_SERVICES))
+        raise InvalidInput(f"unknown vendor {vendor!r}; expected one of {known}")
     started = time.strftime("%H:%M:%S")
     console.print(f"{started} {vendor} simulator on http://{host}:{port or DEFAULT_PORTS[vendor]}")
     serve(vendor, bundle or DEFAULT_BUNDLE_DIR, host=host, port=port)

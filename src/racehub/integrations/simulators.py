@@ -17,6 +17,9 @@ and answers only for the bundle editions whose provider it is. Id mapping:
 
 (*) Copernico also answers to the slug of the event name and year, e.g. `richmond-turkey-trot-2023`.
 
+`racehub simulate expo` and `racehub simulate webpush` serve the local Expo push service and Web Push
+service (`racehub.integrations.expo.simulator`, `racehub.integrations.webpush.simulator`).
+
 Faults: pass `faults=[Fault(kind="rate_limit", retry_after=2, count=1)]`, or at run time
 `POST /__control/faults` with the same fields (`DELETE /__control/faults` clears them). Registration
 changes: `POST /__control/registrations/{participant_id}` `{"changes": {"first_name": "Jo"}}` and
@@ -46,7 +49,10 @@ from racehub.integrations.simkit import (
 )
 
 VENDORS = ("runsignup", "raceroster", "ctlive", "copernico")
-DEFAULT_PORTS = {"runsignup": 8701, "raceroster": 8702, "ctlive": 8703, "copernico": 8704}
+PUSH_SERVICES = ("expo", "webpush")  # push services: no bundle behind them
+DEFAULT_PORTS = {
+    "runsignup": 8701, "raceroster": 8702, "ctlive": 8703, "copernico": 8704, "expo": 8705, "webpush": 8706,
+}
 DEFAULT_BUNDLE_DIR = Path("/work/shared/data/racedata-v1")
 
 # Demo credentials the simulators accept; never real ones.
@@ -106,6 +112,19 @@ def create_simulator_app(
     return wrap_with_faults(app, controls, store)
 
 
+def create_push_app(service: str) -> FastAPI:
+    """The local Expo push service or Web Push service (tests, the demo, `racehub simulate expo`)."""
+    if service == "expo":
+        from racehub.integrations.expo.simulator import build_app as build_expo
+
+        return build_expo()
+    if service == "webpush":
+        from racehub.integrations.webpush.simulator import build_app as build_webpush
+
+        return build_webpush()
+    raise ValueError(f"unknown push service {service!r}; expected one of {', '.join(PUSH_SERVICES)}")
+
+
 def serve(
     vendor: str,
     bundle_dir: Path = DEFAULT_BUNDLE_DIR,
@@ -117,7 +136,10 @@ def serve(
 ) -> None:
     """Run one simulator with uvicorn until interrupted (port: `DEFAULT_PORTS[vendor]` when None).
     Loopback by default: it accepts demo credentials and has an unauthenticated `/__control`."""
-    app = create_simulator_app(vendor, bundle_dir, faults=faults, **settings)
+    if vendor in PUSH_SERVICES:
+        app = create_push_app(vendor)
+    else:
+        app = create_simulator_app(vendor, bundle_dir, faults=faults, **settings)
     uvicorn.run(app, host=host, port=port or DEFAULT_PORTS[vendor], log_level="info")
 
 
@@ -197,11 +219,13 @@ def simulator_client(
 __all__ = [
     "DEFAULT_BUNDLE_DIR",
     "DEFAULT_PORTS",
+    "PUSH_SERVICES",
     "SIMULATOR_CREDENTIALS",
     "VENDORS",
     "Fault",
     "RunningServer",
     "client_base_url",
+    "create_push_app",
     "create_simulator_app",
     "serve",
     "simulator_client",

@@ -28,13 +28,15 @@ class DeviceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["expo", "webpush"]
-    token: str | None = Field(None, max_length=250, description="Expo: `ExponentPushToken[...]`")
-    subscription: WebPushSubscription | None = Field(None, description="Web Push: the browser's subscription")
+    token: str | None = Field(default=None, max_length=250, description="Expo: `ExponentPushToken[...]`")
+    subscription: WebPushSubscription | None = Field(
+        default=None, description="Web Push: the browser's subscription"
+    )
     label: str | None = Field(
-        None, max_length=100, description="a name to tell devices apart, e.g. `Jo's iPhone`"
+        default=None, max_length=100, description="a name to tell devices apart, e.g. `Jo's iPhone`"
     )
     alarms: bool | None = Field(
-        None, description="race-day alarms on this device (default: on for owners and staff)"
+        default=None, description="race-day alarms on this device (default: on for owners and staff)"
     )
 
 
