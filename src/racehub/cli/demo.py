@@ -66,7 +66,8 @@ def demo(
     push = _push_services(db, org.id, email) if serve else None
     notifications = (
         f"Notifications go to a simulated phone and browser of {email} (local Expo and Web Push services):\n"
-        f"  follow a runner in chat (\"follow bib 12 in the Jingle Bell Run\"), then see what they got at\n"
+        f"  say \"follow bib 12 in the 2025 Shamrock Marathon\" in chat; any change to their result (a live\n"
+        f"  sync, a correction) is sent; see what arrived at\n"
         f"  {push.expo_url}/__control/messages and {push.webpush_url}/__control/messages\n"
         if push else ""
     )
