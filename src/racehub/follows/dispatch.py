@@ -111,13 +111,14 @@ def dispatch(session: Session, org_id: int, *, batch: int = BATCH) -> Dispatched
     head = live_repository.lock_head(session, org_id)
     if head.dispatched_seq >= head.last_seq:
         return Dispatched(0, 0, head.dispatched_seq)
-    rows = live_repository.changes(session, org_id, head.dispatched_seq, head.last_seq, None, batch)
     follows = repository.active(session)
     devices = push_repository.active_devices(session)
     watchers = any(devices.get(f.user_id) for f in follows)
-    alarm_devices = (
-        push_repository.alarm_devices(session, org_id) if any(r["kind"] == "alarm" for r in rows) else []
-    )
+    alarm_devices = push_repository.alarm_devices(session, org_id)
+    if not watchers and not alarm_devices:  # nobody to tell: nothing to read
+        live_repository.set_dispatched(session, org_id, head.last_seq)
+        return Dispatched(head.last_seq - head.dispatched_seq, 0, head.last_seq)
+    rows = live_repository.changes(session, org_id, head.dispatched_seq, head.last_seq, None, batch)
     queued: list[NewMessage] = []
     fired: list[int] = []
     for row in rows:
