@@ -7,35 +7,17 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from racehub.results.schemas import ResultStatus, Sex
+from racehub.results.schemas import ResultRow
 
 ChangeKind = Literal["result", "places", "split", "removed", "race", "alarm", "workflow"]
 CHANGE_KINDS: tuple[str, ...] = ("result", "places", "split", "removed", "race", "alarm", "workflow")
 
 
-class LiveResult(BaseModel):
-    """An entry's result as the timing company's staff see it now; places are provisional until the race
-    is official."""
+class LiveResult(ResultRow):
+    """An entry's result as the timing company's staff see it now (a results page row, and more); places
+    are provisional until the race is official."""
 
-    entry_id: int
-    bib: str | None
-    name: str
-    sex: Sex
-    age: int | None
-    age_group: str | None
-    city: str | None
-    state: str | None
-    team: str | None
-    status: ResultStatus
-    gun_ms: int | None
-    gun_time: str | None
-    chip_ms: int | None
-    chip_time: str | None
     pace_per_km: str | None
-    pace_per_mile: str | None
-    overall_place: int | None
-    sex_place: int | None
-    age_group_place: int | None
     provisional: bool = Field(description="true until the race is official: places may still change")
 
 

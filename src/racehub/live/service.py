@@ -54,6 +54,8 @@ def event_of(row: Mapping[Any, Any]) -> LiveEvent:
             entry_id=row["entry_id"],
             bib=row["bib"],
             name=f"{row['first_name']} {row['last_name']}",
+            first_name=row["first_name"],
+            last_name=row["last_name"],
             sex=row["sex"],
             age=row["age"],
             age_group=row["age_group"],
