@@ -124,7 +124,8 @@ SCHEMA_OF_ENTRY_TABLES = """
     SELECT c.contype::text, format('ALTER TABLE %%s DROP CONSTRAINT %%I', c.conrelid::regclass, c.conname),
            format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', c.conrelid::regclass, c.conname,
                   pg_get_constraintdef(c.oid))
-    FROM pg_constraint c WHERE c.conrelid = ANY(%(tables)s::regclass[]) AND c.contype IN ('p', 'u', 'f')
+    FROM pg_constraint c WHERE c.contype IN ('p', 'u', 'f') AND (c.conrelid = ANY(%(tables)s::regclass[])
+        OR (c.contype = 'f' AND c.confrelid = ANY(%(tables)s::regclass[])))
     UNION ALL
     SELECT 'i', format('DROP INDEX %%s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
     FROM pg_index i WHERE i.indrelid = ANY(%(tables)s::regclass[])

@@ -7,8 +7,9 @@
 Generates a racedata-v1 bundle of N result rows into bench/out (or reuses one), starts an embedded
 PostgreSQL under bench/out/pgdata with benchlib.SERVER_SETTINGS (or uses --database-url's server),
 then runs bench_import (COPY baseline, import, re-import), bench_ask (POST /v1/ask, engine, direct
-SQL), bench_results_api (wrk against `racehub serve` and a bare ASGI endpoint) and bench_score
-(a 30,000-finisher marathon) on the imported database, and writes bench/out/figures.json.
+SQL), bench_results_api (wrk against `racehub serve` and a bare ASGI endpoint), bench_score
+(a 30,000-finisher marathon) and bench_live (SSE to 10 and 1,000 clients against the same clients
+polling every 5 s) on the imported database, and writes bench/out/figures.json.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_ask
 import bench_import
+import bench_live
 import bench_results_api
 import bench_score
 from benchlib import OUT, database_uri, drop_database, postgres
@@ -63,6 +65,10 @@ def bundle_for(results: int, seed: int, out: Path) -> tuple[Path, float | None]:
 
 def summary(figures: dict[str, Any]) -> list[dict[str, Any]]:
     imp, ask, api, score = figures["import"], figures["ask"], figures["results_api"], figures["score"]
+    live = figures["live"]
+    sse = {row["clients"]: row for row in live["sse"]}
+    polls = {row["clients"]: row for row in live["polling"]}
+    few, many = min(sse), max(sse)
     floor, load, ceiling = imp["phases"][0], imp["phases"][1], imp["phases"][3]
     return [
         {
@@ -108,6 +114,31 @@ def summary(figures: dict[str, Any]) -> list[dict[str, Any]]:
             "met": score["score_s"] < 1 and score["matches_python_rules"],
         },
         {
+            "figure": f"live: commit to arrival at {few} SSE clients, p95 ms",
+            "value": sse[few].get("p95_ms"),
+            "baseline": polls[few].get("p95_ms"),
+            "target": "< 100 ms",
+            "met": sse[few].get("p95_ms") is not None
+            and sse[few]["p95_ms"] < 100
+            and sse[few]["received"] == sse[few]["expected"],
+        },
+        {
+            "figure": f"live: commit to arrival at {many} SSE clients, p95 ms",
+            "value": sse[many].get("p95_ms"),
+            "baseline": polls[many].get("p95_ms"),
+            "target": "< 1000 ms",
+            "met": sse[many].get("p95_ms") is not None
+            and sse[many]["p95_ms"] < 1000
+            and sse[many]["received"] == sse[many]["expected"],
+        },
+        {
+            "figure": f"live: server memory per SSE client ({many} clients), KiB",
+            "value": sse[many]["rss_kib_per_client"],
+            "baseline": None,
+            "target": "(reported)",
+            "met": None,
+        },
+        {
             "figure": "server peak RSS under load, MiB",
             "value": api["api"].get("peak_rss_mib"),
             "baseline": None,
@@ -144,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=5, help="rounds of the question mix")
     ap.add_argument("--duration", type=int, default=20, help="seconds of load per endpoint")
     ap.add_argument("--finishers", type=int, default=30_000, help="finishers of the scored marathon")
+    ap.add_argument("--live-clients", default="10,1000", help="SSE (and polling) client counts")
+    ap.add_argument("--live-changes", type=int, default=100, help="result changes committed per live run")
+    ap.add_argument("--live-poll-s", type=float, default=5.0, help="the polling baseline's interval")
     ap.add_argument("--keep", action="store_true", help="keep the imported database")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -170,6 +204,15 @@ def main(argv: list[str] | None = None) -> int:
             console.rule("scoring")
             figures["score"] = bench_score.run(owner_uri, work / "home", finishers=args.finishers)
             bench_score.show(figures["score"])
+            console.rule("live results")
+            figures["live"] = bench_live.run(
+                owner_uri,
+                work / "home",
+                clients=[int(c) for c in args.live_clients.split(",")],
+                changes=args.live_changes,
+                poll_s=args.live_poll_s,
+            )
+            bench_live.show(figures["live"])
         finally:
             if not args.keep:
                 drop_database(admin, DATABASE)

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Send
 from starlette.types import Scope as ASGIScope
 
+from racehub.alarms.endpoints import router as alarms_router
 from racehub.ask.endpoints import router as ask_router
 from racehub.auth.dependencies import database_of, run_with_connection
 from racehub.auth.endpoints import router as keys_router
@@ -24,8 +25,11 @@ from racehub.config import Settings, get_settings
 from racehub.db import Database, Scope, get_database
 from racehub.errors import RaceHubError, RateLimited
 from racehub.events.endpoints import router as events_router
+from racehub.follows.endpoints import router as follows_router
+from racehub.live.endpoints import router as live_router
 from racehub.mcp.endpoints import router as mcp_router
 from racehub.participants.endpoints import router as participants_router
+from racehub.push.endpoints import router as push_router
 from racehub.results.endpoints import router as results_router
 from racehub.tools.endpoints import router as tools_router
 from racehub.web import mount_web
@@ -42,6 +46,10 @@ ROUTERS: list[APIRouter] = [
     chat_router,
     workflows_router,
     keys_router,
+    live_router,
+    alarms_router,
+    follows_router,
+    push_router,
 ]
 
 _HTTP_ERROR_NAMES = {

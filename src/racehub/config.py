@@ -69,11 +69,35 @@ class Settings(BaseSettings):
     workflow_max_attempts: int = 6
     workflow_retry_base_s: float = 30.0  # job retries back off exponentially from here ...
     workflow_retry_cap_s: float = 1800.0  # ... up to here; a longer Retry-After fails the run
-    workflow_schedule_cron: str = "* * * * *"  # sync schedule check (a 6th field counts seconds)
+    # Sync schedule check; a 6th field counts seconds: every 10 s, so live results polls keep their cadence.
+    workflow_schedule_cron: str = "* * * * * */10"
     workflow_sweep_cron: str = "* * * * *"  # stalled-job sweeper
     worker_heartbeat_s: float = 10.0
     worker_stalled_after_s: float = 60.0  # a worker silent this long is dead; its jobs are retried
     scoring_poll_limit_s: float = 600.0  # how long one attempt waits for Copernico to finish scoring
+
+    # Race day, live. Results syncs poll this often while a race is on (its first `live_window_h` hours).
+    live_results_poll_s: float = 20.0
+    live_window_h: float = 6.0
+    live_heartbeat_s: float = 15.0  # an SSE comment this often keeps proxies from closing a quiet stream
+    live_check_s: float = 5.0  # how often the fan-out checks for changes a lost notification left behind
+    live_client_queue: int = 2000  # events waiting for one slow client before it is cut off (it resumes)
+    live_retention_days: int = 7  # changes kept for clients to resume from
+    # Push. Local simulators stand in through simulator_urls ("expo", "webpush" is per subscription).
+    expo_push_url: str = "https://exp.host"
+    expo_access_token: SecretStr | None = None
+    expo_max_per_s: float = 500.0  # below the service's ~600 notifications/s per project
+    expo_receipt_delay_s: float = 900.0  # receipts are read this long after sending
+    vapid_subject: str = "mailto:racehub@localhost"
+    # Web Push endpoints RaceHub may post to besides public hosts (a local push service in tests, the demo).
+    webpush_allowed_hosts: list[str] = Field(default_factory=list)
+    push_max_follows: int = 50  # runners one person follows at once
+    # Race-day alarms
+    alarm_sync_failures: int = 3  # failed sync attempts in a row before staff are told
+    alarm_silent_mat_min: float = 5.0  # minutes of race time a mat may stay quiet while runners are due
+    alarm_silent_mat_runners: int = 5  # runners due at a quiet mat before it counts as silent
+    alarm_min_pace_s_per_km: float = 150.0  # faster than this between two mats is not humanly possible
+    alarm_double_read_s: float = 120.0  # two reads of one chip at one mat this close: a double read
 
     log_level: str = "INFO"
     log_json: bool = False

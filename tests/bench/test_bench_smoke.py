@@ -2,7 +2,8 @@
 
 One `bench/run_all.py` run on a generated bundle of a few thousand results, against the test server:
 import against the COPY baseline, the question mix over HTTP, the results API under load (wrk, or the
-Python stand-in when wrk is not installed), and scoring checked against the rules.
+Python stand-in when wrk is not installed), scoring checked against the rules, and live results to a few
+SSE clients beside the same clients polling.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ def figures(tmp_path_factory: pytest.TempPathFactory, pg_admin_url: str) -> dict
             "1",
             "--finishers",
             "1000",
+            "--live-clients",
+            "3,12",
+            "--live-changes",
+            "6",
+            "--live-poll-s",
+            "1",
         ],
         capture_output=True,
         text=True,
@@ -92,8 +99,22 @@ class TestBenchmarksRunAtTinyScale:
         assert score["rows_written"] > 1000
         assert score["rows_written_again"] == 0
 
+    def test_live_results_reach_every_sse_client_and_polling_is_measured_beside(
+        self, figures: dict[str, Any]
+    ) -> None:
+        live = figures["live"]
+        assert [row["clients"] for row in live["sse"]] == [row["clients"] for row in live["polling"]]
+        assert [row["clients"] for row in live["sse"]] == [3, 12]
+        for sse in live["sse"]:
+            assert sse["received"] == sse["expected"] == 6 * sse["clients"]
+            assert 0 < sse["p50_ms"] <= sse["p95_ms"]
+        for poll in live["polling"]:
+            assert poll["received"] > 0
+            assert poll["failed_requests"] == 0
+            assert poll["requests_per_s"] > 0
+
     def test_summary_names_every_figure_with_its_target(self, figures: dict[str, Any]) -> None:
         names = [row["figure"] for row in figures["summary"]]
-        assert len(names) == 8
+        assert len(names) == 11
         assert all(row["target"] for row in figures["summary"])
         assert figures["machine"]["cpus"] >= 1

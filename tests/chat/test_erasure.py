@@ -171,7 +171,7 @@ class TestErasingAPerson:
             table: operator_rows(
                 chat_db, f"SELECT count(*) FROM {table} WHERE entry_id = ANY(:e)", e=list(runner.entry_ids)
             )[0][0]
-            for table in ("results", "splits", "awards")
+            for table in ("results", "splits", "awards", "follows", "push_messages", "alarm_rows")
         }
 
         response = client.delete(f"/v1/persons/{runner.person_id}", headers=bearer(world.john.key))

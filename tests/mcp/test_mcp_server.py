@@ -21,7 +21,7 @@ from racehub.db import Database
 from tests.tools.bundle_tenants import BundleTenants
 
 T = TypeVar("T")
-TOOLS = {"ask", "list_events", "get_results", "get_awards"}
+TOOLS = {"ask", "list_events", "get_results", "get_awards", "follow"}
 WOMEN_WINNER_BOSTON = "Who won the women's race at the 2025 Boston Marathon?"
 ACCEPT = "application/json, text/event-stream"
 INITIALIZE = {
@@ -81,7 +81,7 @@ def structured(result: CallToolResult) -> dict[str, Any]:
 
 class TestToolList:
     @pytest.mark.parametrize("mode", ["auto", "legacy"])
-    def test_both_protocol_eras_list_the_four_read_only_tools(
+    def test_both_protocol_eras_list_the_tools_all_read_only_but_follow(
         self, base_url: str, tenants: BundleTenants, mode: str
     ) -> None:
         listed = with_client(base_url, tenants.acme.key, lambda client: client.list_tools(), mode)
@@ -90,7 +90,7 @@ class TestToolList:
         for tool in tools.values():
             assert len(tool.description or "") > 80, tool.name
             assert tool.annotations is not None, tool.name
-            assert tool.annotations.read_only_hint, tool.name
+            assert tool.annotations.read_only_hint is (tool.name != "follow"), tool.name
         assert tools["get_results"].input_schema["required"] == ["race_id"]
         assert tools["ask"].input_schema["required"] == ["question"]
 
@@ -129,6 +129,15 @@ class TestCallingEachTool:
         assert answer["rows"]
         assert answer["sql"]
         assert "SELECT" in answer["sql"].upper()
+
+    def test_follow_reads_plain_english(self, base_url: str, tenants: BundleTenants) -> None:
+        # Read-only sentences: this database is shared by the module's tests.
+        said = {"said": "show me the 2025 Shamrock Marathon live"}
+        live = structured(call(base_url, tenants.acme.key, "follow", said))
+        assert live["kind"] == "live"
+        assert live["live"]["label"] == "Shamrock Marathon Weekend 2025 · Marathon"
+        listed = structured(call(base_url, tenants.acme.key, "follow", {"said": "what am I following?"}))
+        assert listed["kind"] == "list"
 
     def test_bad_arguments_are_a_tool_error(self, base_url: str, tenants: BundleTenants) -> None:
         result = call(base_url, tenants.acme.key, "get_results", {"race_id": 0})

@@ -1,4 +1,4 @@
-"""The OpenAPI tool server at /tools: its own spec, the four operations, tenant isolation, 401."""
+"""The OpenAPI tool server at /tools: its own spec, the five operations, tenant isolation, 401."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ OPERATIONS = {
     ("get", "/events"): "list_events",
     ("get", "/races/{race_id}/results"): "get_results",
     ("get", "/races/{race_id}/awards"): "get_awards",
+    ("post", "/follows"): "follow",
 }
 REQUESTS = [
     ("post", "/tools/ask"),
     ("get", "/tools/events"),
     ("get", "/tools/races/1/results"),
     ("get", "/tools/races/1/awards"),
+    ("post", "/tools/follows"),
 ]
 WOMEN_WINNER_BOSTON = "Who won the women's race at the 2025 Boston Marathon?"
 
@@ -54,7 +56,7 @@ def spec(client: TestClient) -> dict[str, Any]:
 
 
 class TestSpec:
-    def test_lists_exactly_the_four_operations(self, spec: dict[str, Any]) -> None:
+    def test_lists_exactly_the_five_operations(self, spec: dict[str, Any]) -> None:
         found = {
             (method, path): op["operationId"]
             for path, ops in spec["paths"].items()
@@ -135,6 +137,18 @@ class TestOperations:
         assert answer["status"] == "answered"
         assert answer["rows"]
         assert answer["sql"]
+
+    def test_follow_answers_in_plain_english(self, client: TestClient, tenants: BundleTenants) -> None:
+        # Read-only sentences: this database is shared by the module's tests.
+        said = {"text": "What am I following?"}
+        listed = client.post("/tools/follows", json=said, headers=auth(tenants.acme.key))
+        assert listed.status_code == 200, listed.text
+        assert listed.json()["kind"] == "list"
+        unknown = client.post(
+            "/tools/follows", json={"text": "tell me when bib 99999 finishes"}, headers=auth(tenants.acme.key)
+        )
+        assert unknown.json()["kind"] == "question"
+        assert "no runner with bib 99999" in unknown.json()["reply"]
 
     @pytest.mark.parametrize("query", [{"limit": 101}, {"limit": 0}, {"sex": "Q"}])
     def test_bad_parameters_are_422(

@@ -175,3 +175,21 @@ class TestScheduleTick:
         runs = [harness.run(s.run_id) for s in first]
         assert {(r.state, r.trigger, r.requested_by) for r in runs} == {("queued", "schedule", None)}
         assert "Scheduled: never synced." in runs[0].plan
+
+
+class TestLivePolling:
+    """While a race is on, results are polled at the configured cadence (e.g. every 20 s)."""
+
+    def test_a_race_window_polls_at_the_live_cadence(self) -> None:
+        every = timedelta(seconds=20)
+        assert results_interval(START, START + H, live_every=every) == every
+        assert results_interval(START, START + 6 * H, live_every=every) == EVERY_15_MIN
+        assert results_interval(START, START + 2 * H, live_every=every, live_window=H) == EVERY_15_MIN
+
+    @pytest.mark.parametrize(
+        ("since_last", "due"), [(timedelta(seconds=10), False), (timedelta(seconds=19), True)]
+    )
+    def test_due_again_after_the_live_cadence(self, since_last: timedelta, due: bool) -> None:
+        now = START + H
+        decision = results_due(START, now, now - since_last, live_every=timedelta(seconds=20))
+        assert decision.due is due

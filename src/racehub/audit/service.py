@@ -138,6 +138,14 @@ def record_erasure(
     repository.add(session, {**values, "org_id": org_id})
 
 
+def record_edit(
+    session: Session, actor: Actor, *, org_id: int | None, what: str, detail: dict[str, Any]
+) -> None:
+    """Record a manual correction of race data in its transaction: ids and field names, never values
+    that name a person."""
+    repository.add(session, {**_values("edit", "ok", actor, subject=what, detail=detail), "org_id": org_id})
+
+
 def list_entries(
     database: Database,
     *,

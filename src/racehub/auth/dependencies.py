@@ -24,12 +24,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from racehub.audit.service import Actor
-from racehub.auth.service import scope_for_key
+from racehub.auth.service import scope_for_key, scope_for_owner
+from racehub.auth.sessions import SESSION_PREFIX, session_owner
 from racehub.db import Database, Scope
 from racehub.errors import Forbidden, Unauthorized
 
 T = TypeVar("T")
 
+# Web page session tokens (`rhs_...`) are taken too; the tool servers' specs advertise keys only.
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer rh_...`")
 
 
@@ -91,8 +93,17 @@ async def run_with_connection(request: Request, work: Callable[[], T]) -> T:
 
 
 def _authenticate(database: Database, key: str) -> Caller:
-    with database.session(Scope.nobody()) as session:
-        scope, owner = scope_for_key(session, key)
+    if key.startswith(SESSION_PREFIX):
+        # A web page session (the built-in page uses the API with it); sessions are read as the operator.
+        with database.session(Scope.operator()) as session:
+            found = session_owner(session, key)
+        if found is None:
+            raise Unauthorized("your session has ended: log in again")
+        owner = found[1]
+        scope = scope_for_owner(owner)
+    else:
+        with database.session(Scope.nobody()) as session:
+            scope, owner = scope_for_key(session, key)
     return Caller(
         scope=scope,
         user_id=owner.user_id,
@@ -107,7 +118,8 @@ async def current_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
-    """The caller named by the Bearer API key; Unauthorized (401) when missing, unknown or revoked."""
+    """The caller named by the Bearer API key (or web session token); Unauthorized (401) when missing,
+    unknown, expired or revoked."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("missing API key: send `Authorization: Bearer rh_...`")
     key = credentials.credentials.strip()

@@ -26,6 +26,7 @@ from racehub.chat import conversations
 from racehub.chat.assistant import Assistant
 from racehub.chat.claims import read_claim, read_code, read_password
 from racehub.chat.conversations import ContextMemory, ConversationRef
+from racehub.chat.follows import FollowChat
 from racehub.chat.identity import ChatCaller, Identity, bound_identity
 from racehub.chat.login import LoginService
 from racehub.chat.render import escape, render_answer
@@ -81,6 +82,7 @@ class ChatService:
         self.login = LoginService(database, settings)
         self.memory = ContextMemory()
         self.workflows = WorkflowChat(database, self.engine.catalogs)
+        self.follows = FollowChat(database, self.engine.catalogs, settings)
         llm = self.engine.llm if settings.llm_enabled else None
         self.assistant = Assistant(self.engine, llm) if llm is not None else None
 
@@ -196,6 +198,9 @@ class ChatService:
     ) -> ChatResult:
         started = time.perf_counter()
         actor = Actor(identity.user_id, identity.org_id, identity.email, identity.via, caller.client_addr)
+        follow_reply = self.follows.handle(identity, question, turn.today, actor, turn.base_url)
+        if follow_reply is not None:
+            return ChatResult(follow_reply, "follow")
         workflow_reply = self.workflows.handle(conversation.id, identity, question, turn.today, actor)
         if workflow_reply is not None:
             return ChatResult(workflow_reply, "workflow")

@@ -21,13 +21,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import typer
 from rich.panel import Panel
 
 from racehub.auth import service as auth
 from racehub.cli.common import console, database, fails_cleanly
 from racehub.cli.data import show_import
-from racehub.config import get_settings
+from racehub.config import Settings, get_settings
 from racehub.credentials import service as credentials
 from racehub.credentials.crypto import Keyring
 from racehub.db import Database, Scope
@@ -144,7 +145,53 @@ def _demo_credentials(db: Database, simulators: dict[str, RunningServer]) -> Key
     return keyring
 
 
-def _banner(url: str, keys: DemoKeys, simulators: dict[str, RunningServer], home: Path) -> None:
+@dataclass
+class DemoPush:
+    """The local push services, and the settings (this process's and the worker's) that send to them."""
+
+    expo: RunningServer
+    webpush: RunningServer
+    settings: Settings
+    env: dict[str, str]
+
+
+def _push_services(db: Database, login: DemoLogin) -> DemoPush:
+    """The local Expo and Web Push services on free ports, with a simulated phone and browser of the demo
+    user registered."""
+    from racehub.auth import repository as users
+    from racehub.integrations.simulators import start_push_simulator
+    from racehub.push import service as push
+    from racehub.push.schemas import DeviceIn, WebPushSubscription
+
+    expo = start_push_simulator("expo")
+    webpush = start_push_simulator("webpush")
+    urls = {**db.settings.simulator_urls, "expo": expo.url}
+    settings = db.settings.model_copy(update={"simulator_urls": urls, "webpush_allowed_hosts": ["127.0.0.1"]})
+    browser = httpx.post(f"{webpush.url}/__control/subscriptions").json()
+    with db.session(Scope.operator()) as session:
+        user = users.user_by_email(session, login.email)
+        org = users.org_by_slug(session, login.org_slug)
+        assert user is not None
+        assert org is not None
+        org_id, user_id = org.id, user.id
+    with db.session(Scope.tenant(org_id)) as session:
+        for device in (
+            DeviceIn(kind="expo", token="ExponentPushToken[racehub-demo-phone]", label="demo phone"),
+            DeviceIn(
+                kind="webpush", subscription=WebPushSubscription.model_validate(browser), label="demo browser"
+            ),
+        ):
+            push.register(session, settings, org_id=org_id, user_id=user_id, role="owner", device=device)
+    env = {
+        "RACEHUB_SIMULATOR_URLS": json.dumps(urls),
+        "RACEHUB_WEBPUSH_ALLOWED_HOSTS": json.dumps(["127.0.0.1"]),
+    }
+    return DemoPush(expo, webpush, settings, env)
+
+
+def _banner(
+    url: str, keys: DemoKeys, simulators: dict[str, RunningServer], home: Path, push: DemoPush | None
+) -> None:
     logins = keys.logins
     sims = ", ".join(f"{vendor} {running.url}" for vendor, running in simulators.items())
     console.print(
@@ -173,6 +220,19 @@ def _banner(url: str, keys: DemoKeys, simulators: dict[str, RunningServer], home
         console.print(
             f"curl -s -H 'Authorization: Bearer {acme.key}' -H 'Content-Type: application/json' "
             f"-d '{question}' {url}v1/ask",
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
+        )
+    console.print(
+        f'\n[bold]Live[/bold]: say "show me the Shamrock Marathon live" in chat, or open {url}#live'
+    )
+    if push is not None and acme is not None:
+        console.print(
+            f"Notifications go to a simulated phone and browser of {acme.email} (local Expo and Web Push "
+            'services): say "follow bib 12 in the 2025 Shamrock Marathon" in chat; any change to that result '
+            "(a live sync, a correction) is sent. What arrived: "
+            f"{push.expo.url}/__control/messages and {push.webpush.url}/__control/messages",
             soft_wrap=True,
             highlight=False,
             markup=False,
@@ -239,8 +299,13 @@ def demo(
         console.print("starting the vendor simulators …")
         simulators = _simulators(source)
         _demo_credentials(db, simulators)
+        by_org = {login.org_slug: login for login in keys.logins}
+        push_user = by_org.get("acme-racing") or (keys.logins[0] if keys.logins else None)
+        push = _push_services(db, push_user) if push_user is not None else None
+        if push is not None:
+            simulators.update(expo=push.expo, webpush=push.webpush)
         url = f"http://{host}:{port}/"
-        _serve(db, sock, url, keys, simulators, home)
+        _serve(db, sock, url, keys, simulators, home, push)
     finally:
         if sock is not None:
             sock.close()
@@ -261,16 +326,19 @@ def _serve(
     keys: DemoKeys,
     simulators: dict[str, RunningServer],
     home: Path,
+    push: DemoPush | None,
 ) -> None:
     import uvicorn
 
     from racehub.app import create_app
 
     assert sock is not None
-    config = uvicorn.Config(create_app(db), log_level="warning", access_log=False)
+    app = create_app(db, push.settings) if push is not None else create_app(db)
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
-    with _worker(dict(os.environ)):
-        _banner(url, keys, simulators, home)
+    # The worker turns live changes into notifications: it sends to the same local push services.
+    with _worker({**os.environ, **(push.env if push is not None else {})}):
+        _banner(url, keys, simulators, home, push)
         server.run(sockets=[sock])
 
 

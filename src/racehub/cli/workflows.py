@@ -277,29 +277,39 @@ def new_key() -> None:
 
 @fails_cleanly
 def simulate(
-    vendor: str = typer.Argument(..., help="runsignup, raceroster, ctlive or copernico"),
-    port: int | None = typer.Option(None, min=1, max=65535, help="default: 8701-8704 by vendor"),
+    vendor: str = typer.Argument(..., help="runsignup, raceroster, ctlive or copernico; or expo, webpush"),
+    port: int | None = typer.Option(None, min=1, max=65535, help="default: 8701-8706 by vendor"),
     bundle: Path | None = typer.Option(None, help="racedata-v1 bundle (default: the sample data)"),
     host: str = typer.Option("127.0.0.1", help="keep it on loopback: demo credentials, open /__control"),
 ) -> None:
-    """Serve a local simulator of a vendor's API over a racedata-v1 bundle (demo, tests) until Ctrl-C."""
+    """Serve a local simulator of a vendor's API over a racedata-v1 bundle (demo, tests), or of a push
+    service (Expo's, a Web Push service) to try notifications without the internet, until Ctrl-C."""
     from racehub.integrations import registry
-    from racehub.integrations.simulators import DEFAULT_PORTS, SIMULATOR_CREDENTIALS, start_simulator
+    from racehub.integrations.simulators import (
+        DEFAULT_PORTS,
+        PUSH_SERVICES,
+        SIMULATOR_CREDENTIALS,
+        start_push_simulator,
+        start_simulator,
+    )
     from racehub.sample import sample_bundle
 
-    registry.get(vendor)
-    source = sample_bundle(get_settings().home, bundle)
-    console.print(f"{vendor} simulator: reading {source} …")
-    port = port or DEFAULT_PORTS[vendor]
+    port = port or DEFAULT_PORTS.get(vendor, 0)
     try:
-        running = start_simulator(vendor, source, host=host, port=port)
+        if vendor in PUSH_SERVICES:
+            running = start_push_simulator(vendor, host=host, port=port)
+            said = "what it accepted: GET /__control/messages"
+        else:
+            registry.get(vendor)
+            source = sample_bundle(get_settings().home, bundle)
+            console.print(f"{vendor} simulator: reading {source} …")
+            running = start_simulator(vendor, source, host=host, port=port)
+            fields = ", ".join(f"{name}={value}" for name, value in SIMULATOR_CREDENTIALS[vendor].items())
+            said = f"credentials: {fields}; base_url={running.url}"
     except OSError as exc:
         raise InvalidInput(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    fields = ", ".join(f"{name}={value}" for name, value in SIMULATOR_CREDENTIALS[vendor].items())
     console.print(
-        f"{time.strftime('%H:%M:%S')} {vendor} simulator listening on {running.url} (credentials: {fields}; "
-        f"base_url={running.url})",
-        soft_wrap=True,
+        f"{time.strftime('%H:%M:%S')} {vendor} simulator listening on {running.url} ({said})", soft_wrap=True
     )
     try:
         while running.thread.is_alive():

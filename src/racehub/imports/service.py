@@ -20,6 +20,7 @@ from racehub.errors import ImportFailed
 from racehub.imports import checks, repository
 from racehub.imports.bundle import FILES
 from racehub.imports.stream import StagedFile, stage_file
+from racehub.live import service as live
 from racehub.scoring.service import score_races
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -74,9 +75,11 @@ def stage_bundle(
 def import_bundle(session: Session, directory: Path, *, progress: Progress | None = None) -> ImportReport:
     """Load a bundle; the caller's transaction makes it all-or-nothing."""
     repository.begin(session)
+    live.log_per_race(session)  # live clients reload a race an import changed, rather than row by row
     staged = stage_bundle(session, directory, progress)
     report = ImportReport(read={READ_NAMES[f]: staged[f].rows for f in FILES})
     repository.create_work_tables(session)
+    paused = live.pause_for_first_load(session)  # before the bulk load: see racehub_changes_pause()
     bulk = repository.bulk_load_begin(session)
     grouped = staged["ct_participants.csv"].proven(checks.GROUPED_BY_RACE)
     merges = repository.first_load_merges(grouped_by_race=grouped) if bulk else repository.MERGES
@@ -111,6 +114,8 @@ def import_bundle(session: Session, directory: Path, *, progress: Progress | Non
     touched, placed = repository.touched_races(session)
     repository.mark_placed(session, sorted(placed))
     score_races(session, [race for race in touched if race not in placed])
+    if paused:
+        live.resume_after_first_load(session, sorted(touched))
     report.races_scored = len(touched)
     if progress:
         progress("done", steps, steps)

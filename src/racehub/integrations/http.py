@@ -217,12 +217,14 @@ class VendorHttp:
         form: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        content: bytes | None = None,
     ) -> RawResponse:
-        """A 2xx response read within the size cap, after bounded retries; otherwise a VendorError."""
+        """A 2xx response read within the size cap, after bounded retries; otherwise a VendorError.
+        `content` sends raw bytes (an encrypted Web Push payload); `path` may be an absolute URL."""
         if idempotent is None:
             idempotent = method.upper() in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
         request = self._client.build_request(
-            method, path, params=params, json=json_body, data=form, headers=headers
+            method, path, params=params, json=json_body, data=form, headers=headers, content=content
         )
         where = f"{method} {request.url.path}"
         waited = 0.0

@@ -21,8 +21,11 @@ from starlette.requests import Request
 from racehub.ask.endpoints import ask_engine
 from racehub.ask.schemas import AnswerOut
 from racehub.auth.dependencies import Caller, database_of, run_with_connection
+from racehub.config import Settings
 from racehub.errors import RaceHubError
 from racehub.events.schemas import EditionStatus
+from racehub.follows.endpoints import catalogs
+from racehub.follows.schemas import FollowReply
 from racehub.results.schemas import AwardList, ResultPage, Sex
 from racehub.tools import schemas as text
 from racehub.tools import service
@@ -37,10 +40,16 @@ INSTRUCTIONS = (
     "RaceHub holds the race data of one timing company: its events (one edition per year), races, "
     "entries, results and awards. Use `ask` for questions in plain English (counts, winners, rankings, "
     "a runner's times). For lists, call `list_events` first to find a race id, then `get_results` or "
-    "`get_awards` with it. Everything you see belongs to the company of the API key in use."
+    "`get_awards` with it. `follow` sets up push notifications in plain English ('tell me when bib 12 "
+    "passes 30K'). Everything you see belongs to the company of the API key in use."
 )
 READ_ONLY = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+
+# `follow` changes what the user is told (not their race data); saying it twice sets up nothing new.
+KEEPS = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
 
 RaceId = Annotated[int, Field(ge=1, le=2**63 - 1, description=text.RACE_ID)]
@@ -123,11 +132,26 @@ async def get_awards(race_id: RaceId, ctx: Context) -> AwardList:
     return await _in_tenant(ctx, lambda session: service.get_awards(session, race_id))
 
 
+async def follow(
+    said: Annotated[str, Field(min_length=1, max_length=300, description=text.FOLLOW_TEXT)],
+    ctx: Context,
+    today: Annotated[date | None, Field(description=text.TODAY)] = None,
+) -> FollowReply:
+    request, caller = _request_and_caller(ctx)
+    catalog = catalogs(request).get(caller.scope)
+    settings: Settings = request.app.state.settings
+    return await _in_tenant(
+        ctx, lambda session: service.follow(session, caller, catalog, said, today, settings.push_max_follows)
+    )
+
+
 def build_server() -> MCPServer:
-    """A fresh MCP server with RaceHub's four read-only tools."""
+    """A fresh MCP server with RaceHub's four read-only tools and `follow` (which keeps what the user
+    asked to be told)."""
     server: MCPServer = MCPServer(name="racehub", title="RaceHub", version="1", instructions=INSTRUCTIONS)
     server.add_tool(ask, title="Ask RaceHub", description=text.ASK, annotations=READ_ONLY)
     server.add_tool(list_events, title="List events", description=text.LIST_EVENTS, annotations=READ_ONLY)
     server.add_tool(get_results, title="Race results", description=text.GET_RESULTS, annotations=READ_ONLY)
     server.add_tool(get_awards, title="Award winners", description=text.GET_AWARDS, annotations=READ_ONLY)
+    server.add_tool(follow, title="Follow for notifications", description=text.FOLLOW, annotations=KEEPS)
     return server

@@ -54,4 +54,5 @@ class Race(Base):
     age_group_width: Mapped[int]
     exclude_award_winners_from_ag: Mapped[bool]
     scored_at: Mapped[datetime | None]
+    official_at: Mapped[datetime | None]
     legacy_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -120,7 +120,9 @@ def erase(
     # Gone entirely: a person erased, an entry of nobody, or a person's last entry.
     gone = person_id is not None or not people or not repository.other_entries(session, people[0], entry_ids)
     repository.remember(session, org_id, entry_ids)
-    counted = ("results", "splits", "awards")  # go with their entries
+    # Go with their entries: their race data, who followed them, the notifications that named them, and
+    # the rows of alarms they raised.
+    counted = ("results", "splits", "awards", "follows", "push_messages", "alarm_rows")
     erasure.removed = {t: repository.count_rows(session, t, entry_ids) for t in counted}
     erasure.removed |= repository.delete_rows(session, entry_ids, people)
     if gone:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
-from racehub.auth.dependencies import TenantSession, WriterCaller
+from racehub.alarms import service as alarms
+from racehub.audit import service as audit
+from racehub.auth.dependencies import TenantSession, WriterCaller, client_host
 from racehub.results import service
 from racehub.results.repository import ResultFilters
 from racehub.results.schemas import (
     AwardList,
     RaceDetail,
     ResultDetail,
+    ResultEdit,
     ResultPage,
     ResultSort,
     ResultStatus,
@@ -58,6 +61,29 @@ def get_result(session: TenantSession, race_id: RaceId, entry_id: EntryId) -> Re
 def list_awards(session: TenantSession, race_id: RaceId) -> AwardList:
     """The race's award winners: per sex F, M, X, overall, then masters, then age groups."""
     return service.award_list(session, race_id)
+
+
+@router.patch("/{race_id}/results/{entry_id}")
+def edit_result(
+    writer: WriterCaller,
+    session: TenantSession,
+    race_id: RaceId,
+    entry_id: EntryId,
+    body: ResultEdit,
+    request: Request,
+) -> ResultDetail:
+    """Correct one result by hand (owner or staff): status, gun and chip time, bib. The race is re-placed
+    and live clients see the change. Audited."""
+    detail = service.edit_result(session, race_id, entry_id, body)
+    alarms.check_race(session, race_id, alarms.rules_from(request.app.state.settings))
+    audit.record_edit(
+        session,
+        writer.actor("api", client_host(request)),
+        org_id=writer.org_id,
+        what=f"result of entry {entry_id} in race {race_id}",
+        detail={"race_id": race_id, "entry_id": entry_id, "fields": sorted(body.model_fields_set)},
+    )
+    return detail
 
 
 @router.post("/{race_id}/score")

@@ -10,7 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, RowMapping, Select, case, cast, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    RowMapping,
+    Select,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from racehub.models import Award, Edition, Entry, EventSeries, Race, Result, Split
@@ -70,6 +81,7 @@ def race(session: Session, race_id: int) -> RowMapping | None:
             Race.distance_m,
             Race.start_time,
             Race.scored_at,
+            ((Race.official_at.is_not(None)) | (Edition.status == "completed")).label("official"),
             Race.placement_basis,
             Race.overall_award_depth,
             Race.masters_award_depth,
@@ -253,3 +265,17 @@ def awards(session: Session, race: RaceForResults) -> Sequence[RowMapping]:
         .where(Award.race_id == race.id)
     )
     return session.execute(query).mappings().all()
+
+
+def update_result(session: Session, entry_id: int, values: dict[str, Any]) -> bool:
+    """Change a result's status and times (only `values`' keys); False when there is no such result."""
+    if not values:
+        return session.get(Result, entry_id) is not None
+    found = session.execute(
+        update(Result).where(Result.entry_id == entry_id).values(**values).returning(Result.entry_id)
+    ).first()
+    return found is not None
+
+
+def update_bib(session: Session, entry_id: int, bib: str) -> None:
+    session.execute(update(Entry).where(Entry.id == entry_id).values(bib=bib))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from racehub.schemas import Page
 
@@ -37,6 +37,7 @@ class RaceDetail(BaseModel):
     distance_m: float | None
     start_time: datetime | None
     scored_at: datetime | None
+    official: bool = Field(description="places are final; until then they are provisional")
     entry_count: int
     finisher_count: int
     rules: RaceRules
@@ -107,6 +108,19 @@ class AwardList(BaseModel):
     race_id: int
     total: int
     awards: list[AwardWinner]
+
+
+class ResultEdit(BaseModel):
+    """A correction by staff: only the fields given change (`null` clears a time). Places follow."""
+
+    model_config = {"extra": "forbid"}
+
+    status: ResultStatus | None = None
+    gun_time: str | None = Field(None, max_length=20, description="`H:MM:SS.t`; null clears it")
+    chip_time: str | None = Field(None, max_length=20, description="`H:MM:SS.t`; null clears it")
+    bib: str | None = Field(
+        None, min_length=1, max_length=20, description="the entry's bib (a swap put right)"
+    )
 
 
 class ScoreReport(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from racehub.errors import NotFound, RaceNotFound
+from racehub.errors import InvalidInput, NotFound, RaceNotFound
 from racehub.results import repository
 from racehub.results.repository import RaceForResults, ResultFilters
 from racehub.results.schemas import (
@@ -16,6 +16,7 @@ from racehub.results.schemas import (
     RaceDetail,
     RaceRules,
     ResultDetail,
+    ResultEdit,
     ResultPage,
     ResultRow,
     ScoreReport,
@@ -23,7 +24,7 @@ from racehub.results.schemas import (
 )
 from racehub.scoring.rules import CATEGORY_ORDER, SEX_ORDER, age_group_sort_key
 from racehub.scoring.service import score_race
-from racehub.timefmt import format_ms, format_pace
+from racehub.timefmt import format_ms, format_pace, parse_time_ms
 
 RULE_FIELDS = tuple(RaceRules.model_fields)
 
@@ -128,3 +129,43 @@ def score(session: Session, race_id: int) -> ScoreReport:
         awards=outcome.awards,
         changed_rows=outcome.changed_rows,
     )
+
+
+def _time_field(edit: ResultEdit, name: str) -> int | None:
+    value = getattr(edit, name)
+    if value is None:
+        return None
+    try:
+        return parse_time_ms(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{name}: {exc}") from None
+
+
+def edit_result(session: Session, race_id: int, entry_id: int, edit: ResultEdit) -> ResultDetail:
+    """Correct one result (status, times, bib), then re-place the race: places and awards follow, and the
+    live stream carries the change."""
+    race = _race(session, race_id)
+    current = repository.result(session, race, entry_id)
+    if current is None:
+        raise ResultNotFound(f"no result for entry {entry_id} in race {race_id}")
+    given = edit.model_fields_set
+    values: dict[str, Any] = {}
+    if "status" in given:
+        if edit.status is None:
+            raise InvalidInput("status: give FIN, DNF, DNS or DQ")
+        values["status"] = edit.status
+    for name, column in (("gun_time", "gun_ms"), ("chip_time", "chip_ms")):
+        if name in given:
+            values[column] = _time_field(edit, name)
+    status = values.get("status", current["status"])
+    gun = values.get("gun_ms", current["gun_ms"])
+    chip = values.get("chip_ms", current["chip_ms"])
+    if status == "FIN" and gun is None and chip is None:
+        raise InvalidInput("a finisher needs a gun or chip time")
+    repository.update_result(session, entry_id, values)
+    if "bib" in given:
+        if edit.bib is None or not edit.bib.strip():
+            raise InvalidInput("bib: give the bib, or leave it out")
+        repository.update_bib(session, entry_id, edit.bib.strip())
+    score_race(session, race_id)
+    return result_detail(session, race_id, entry_id)

@@ -1,4 +1,4 @@
-"""The OpenAPI tool server at `/tools`: four operations Open WebUI (or any assistant) can call.
+"""The OpenAPI tool server at `/tools`: five operations Open WebUI (or any assistant) can call.
 
 Open WebUI reads `{base}/openapi.json`, turns each operation into a tool named by its operationId and
 calls `{base}{path}`; so the spec below lists only these operations, with paths relative to `/tools`.
@@ -19,7 +19,10 @@ from pydantic import BaseModel, Field
 from racehub.ask.endpoints import ask_engine
 from racehub.ask.schemas import AnswerOut
 from racehub.auth.dependencies import CurrentCaller, TenantSession, run_with_connection
+from racehub.config import Settings
 from racehub.events.schemas import EditionStatus
+from racehub.follows.endpoints import catalogs
+from racehub.follows.schemas import FollowReply
 from racehub.results.schemas import AwardList, ResultPage, Sex
 from racehub.tools import schemas as text
 from racehub.tools import service
@@ -96,6 +99,26 @@ def get_awards(session: TenantSession, race_id: RaceId) -> AwardList:
     return service.get_awards(session, race_id)
 
 
+_FOLLOW_TEXT, _TODAY = text.FOLLOW_TEXT, text.TODAY
+
+
+class FollowSaid(BaseModel):
+    text: str = Field(min_length=1, max_length=300, description=_FOLLOW_TEXT)
+    today: date | None = Field(None, description=_TODAY)
+
+
+@operations.post(
+    "/follows",
+    operation_id="follow",
+    summary="Follow runners and races for notifications",
+    description=text.FOLLOW,
+)
+def follow(body: FollowSaid, caller: CurrentCaller, session: TenantSession, request: Request) -> FollowReply:
+    catalog = catalogs(request).get(caller.scope)
+    settings: Settings = request.app.state.settings
+    return service.follow(session, caller, catalog, body.text, body.today, settings.push_max_follows)
+
+
 router.include_router(operations, include_in_schema=False)
 
 
@@ -131,7 +154,7 @@ def _simplify_inputs(spec: dict[str, Any]) -> None:
 
 @cache
 def tool_server_openapi() -> dict[str, Any]:
-    """The tool server's own OpenAPI document (the four operations, Bearer API key security)."""
+    """The tool server's own OpenAPI document (the five operations, Bearer API key security)."""
     spec = get_openapi(
         title="RaceHub tools",
         version="1",

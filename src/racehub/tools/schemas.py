@@ -36,6 +36,16 @@ GET_AWARDS = (
     "company, answers 'not found'."
 )
 
+FOLLOW = (
+    "Follow runners, races and results for push notifications to the user's devices, in plain English: "
+    "'Tell me when bib 1234 passes 30K', 'Notify me when Jane Doe finishes', 'Tell me when the first woman "
+    "finishes the Boston Marathon', 'Notify me when the 2026 Shamrock Marathon results are final', 'Tell me "
+    "when Boston's scoring is done'; also 'Stop notifying me about 1234' and 'What am I following?'. "
+    "Returns `kind` (followed, already, unfollowed, list, live, question), a `reply` saying exactly what was "
+    "set up (read it to the user), the follows touched and, for a question, the `options` to choose from."
+)
+FOLLOW_TEXT = "what the user wants to be told (or stop being told), in their words"
+
 QUESTION = "the question, in plain English"
 TODAY = "the reference date (YYYY-MM-DD) for 'last year', 'this year' and 'upcoming'; default today"
 EVENT_NAME = "part of the event name, e.g. 'shamrock' (case does not matter)"

@@ -10,12 +10,16 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from racehub.ask.catalog import Catalog
 from racehub.ask.engine import AskEngine
 from racehub.ask.schemas import AnswerOut
 from racehub.ask.service import answer_for
 from racehub.auth.dependencies import Caller
+from racehub.errors import InvalidInput
 from racehub.events import service as events
 from racehub.events.repository import EditionFilters
+from racehub.follows import service as follows
+from racehub.follows.schemas import FollowReply
 from racehub.results import service as results
 from racehub.results.repository import ResultFilters
 from racehub.results.schemas import AwardList, ResultPage
@@ -52,3 +56,19 @@ def get_results(
 
 def get_awards(session: Session, race_id: int) -> AwardList:
     return results.award_list(session, race_id)
+
+
+def follow(
+    session: Session, caller: Caller, catalog: Catalog, said: str, today: date | None, max_runners: int
+) -> FollowReply:
+    """A follow sentence acted on for the caller (their devices get the notifications)."""
+    if caller.org_id is None:
+        raise InvalidInput("follows belong to one timing company: use a key of one organization")
+    follower = follows.Follower(caller.org_id, caller.user_id)
+    reply = follows.say(session, follower, catalog, said, today or date.today(), max_runners)
+    if reply is None:
+        raise InvalidInput(
+            "I could not read that as a follow. Try: tell me when bib 1234 passes 30K; "
+            "stop notifying me about 1234; what am I following?"
+        )
+    return reply

@@ -1,4 +1,5 @@
-"""The built-in web page: a login view and a streamed chat, static files with no build step."""
+"""The built-in web page: a login view, a streamed chat, live results and follows; static files, no build
+step. `/sw.js` is the service worker that shows Web Push notifications."""
 
 from __future__ import annotations
 
@@ -27,6 +28,19 @@ def mount_web(app: FastAPI) -> None:
             STATIC / "favicon.svg",
             media_type="image/svg+xml",
             headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    @app.get("/sw.js", include_in_schema=False)
+    async def service_worker() -> FileResponse:
+        # At the root, so it may handle notifications for the whole page.
+        return FileResponse(
+            STATIC / "sw.js",
+            media_type="text/javascript",
+            headers={
+                "Cache-Control": "no-cache",
+                "Service-Worker-Allowed": "/",
+                "X-Content-Type-Options": "nosniff",
+            },
         )
 
     @app.get("/", include_in_schema=False)

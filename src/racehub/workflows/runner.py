@@ -12,8 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 import structlog
+from sqlalchemy.orm import Session
 
+from racehub.alarms import service as alarms
 from racehub.db import Scope
+from racehub.integrations import registry
 from racehub.workflows import repository
 from racehub.workflows.context import (
     RetryLater,
@@ -28,6 +31,7 @@ from racehub.workflows.sync.registrations import sync_registrations
 from racehub.workflows.sync.results import sync_results
 from racehub.workflows.sync.scoring import score_copernico
 
+SYNCS = ("sync_registrations", "sync_results")
 WORKFLOWS: dict[str, Callable[[RunContext], str]] = {
     "sync_registrations": sync_registrations,
     "sync_results": sync_results,
@@ -60,6 +64,8 @@ def execute(env: WorkflowEnvironment, run_id: int, *, attempt: int, job_id: int 
         raise _record_failure(env, run_id, attempt, exc, bound) from exc
     with env.database.session(Scope.operator()) as session:
         repository.set_finished(session, run_id, "succeeded", None)
+        if run.kind in SYNCS:
+            alarms.sync_succeeded(session, edition_id=run.edition_id, workflow=run.kind)
     _say(bound, "info", "workflow run succeeded", summary=summary)
     return summary
 
@@ -70,6 +76,26 @@ def _say(logger: Any, level: str, event: str, **fields: object) -> None:
         getattr(logger, level)(event, **fields)
 
 
+def _note_sync_failure(session: Session, run_id: int, message: str, threshold: int) -> None:
+    """A sync attempt failed: one more towards the alarm that tells staff a sync keeps failing."""
+    run = repository.run(session, run_id)
+    if run is None or run.kind not in SYNCS:
+        return
+    edition = repository.edition(session, run.edition_id)
+    provider = None
+    if edition is not None:
+        provider = edition.results_provider if run.kind == "sync_results" else edition.registration_provider
+    alarms.sync_failed(
+        session,
+        org_id=run.org_id,
+        edition_id=run.edition_id,
+        workflow=run.kind,
+        vendor=registry.label(provider) if provider else "vendor",
+        error=message,
+        threshold=threshold,
+    )
+
+
 def _record_failure(
     env: WorkflowEnvironment, run_id: int, attempt: int, exc: Exception, bound: Any
 ) -> RetryLater | WorkflowFailed:
@@ -77,6 +103,7 @@ def _record_failure(
     message = describe(exc)
     delay = retry_delay(exc, attempt, env.settings, env.rng)
     with env.database.session(Scope.operator()) as session:
+        _note_sync_failure(session, run_id, message, env.settings.alarm_sync_failures)
         if delay is None:
             repository.set_finished(session, run_id, "failed", f"{message} (attempt {attempt})")
         else:

@@ -2,8 +2,9 @@
 
 Registrations, before the start: daily; hourly in the last week; every 5 minutes in the last day; every
 minute on race morning (from midnight, race-local, of race day); none once the race has started.
-Results, after the start and until the edition is final: every minute for the first 6 hours, every
-15 minutes until 2 days after, hourly until 14 days after; then none (results that late are final).
+Results, after the start and until the edition is final: while the race is on (the first 6 hours,
+`RACEHUB_LIVE_WINDOW_H`) every `RACEHUB_LIVE_RESULTS_POLL_S` (20 s; the pure functions default to a minute),
+every 15 minutes until 2 days after, hourly until 14 days after; then none (results that late are final).
 A cancelled edition syncs nothing.
 
 The scheduler ticks every minute; "due" allows a tenth of the interval (at most 30 s) of slack, so a run
@@ -65,15 +66,22 @@ def registration_interval(start: datetime, now: datetime) -> timedelta | None:
     return DAILY
 
 
-def results_interval(start: datetime, now: datetime) -> timedelta | None:
+def results_interval(
+    start: datetime,
+    now: datetime,
+    *,
+    live_every: timedelta = EVERY_MIN,
+    live_window: timedelta = LIVE_RESULTS,
+) -> timedelta | None:
+    """The results cadence: `live_every` while the race is on (`live_window` from the start), then slower."""
     _aware(start, "start")
     _aware(now, "now")
     if now < start:
         return None
     since = _elapsed(start, now)
-    if since < LIVE_RESULTS:
-        return EVERY_MIN
-    if since < SETTLING_RESULTS:
+    if since < live_window:
+        return live_every
+    if since < max(SETTLING_RESULTS, live_window):
         return EVERY_15_MIN
     if since < RESULTS_HORIZON:
         return HOURLY
@@ -103,14 +111,20 @@ def registration_due(
 
 
 def results_due(
-    start: datetime, now: datetime, last: datetime | None, *, status: str = "upcoming"
+    start: datetime,
+    now: datetime,
+    last: datetime | None,
+    *,
+    status: str = "upcoming",
+    live_every: timedelta = EVERY_MIN,
+    live_window: timedelta = LIVE_RESULTS,
 ) -> SyncDecision:
     """Whether a results sync should be queued now; `status` "completed" means the results are final."""
     if status == "cancelled":
         return SyncDecision(False, None, "edition cancelled")
     if status == "completed":
         return SyncDecision(False, None, "results are final")
-    interval = results_interval(start, now)
+    interval = results_interval(start, now, live_every=live_every, live_window=live_window)
     idle = "the race has not started" if now < start else "results are past the sync horizon"
     return _decide(interval, now, last, idle)
 

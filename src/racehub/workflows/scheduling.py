@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -27,8 +28,16 @@ class Scheduled:
     reason: str
 
 
-def queue_due_syncs(session: Session, now: datetime) -> list[Scheduled]:
-    """Create and queue a run for every registration or results sync due now (operator scope)."""
+def queue_due_syncs(
+    session: Session,
+    now: datetime,
+    *,
+    live_every: timedelta = schedule.EVERY_MIN,
+    live_window: timedelta = schedule.LIVE_RESULTS,
+) -> list[Scheduled]:
+    """Create and queue a run for every registration or results sync due now (operator scope); results are
+    polled every `live_every` while a race is on."""
+    results_due = partial(schedule.results_due, live_every=live_every, live_window=live_window)
     queued: list[Scheduled] = []
     editions = repository.schedulable_editions(
         session, (now - WINDOW_BEFORE).date(), (now + WINDOW_AFTER).date()
@@ -42,7 +51,7 @@ def queue_due_syncs(session: Session, now: datetime) -> list[Scheduled]:
                 edition.registration_external_id,
                 schedule.registration_due,
             ),
-            ("sync_results", edition.results_provider, edition.results_external_id, schedule.results_due),
+            ("sync_results", edition.results_provider, edition.results_external_id, results_due),
         )
         for kind, provider, external_id, due in checks:
             if (

@@ -1,4 +1,5 @@
-"""procrastinate tasks: a workflow run, the schedule's tick, and the stalled-job sweeper.
+"""procrastinate tasks: a workflow run, the schedule's tick, and the stalled-job sweeper (the worker also runs
+race day's live and push jobs: `racehub.live.tasks`).
 
 - `racehub.workflows.run(run_id)`: one attempt at a run. Deferred with `lock` = `queueing_lock` =
   "<kind>:<edition id>" (see queue.py). Its arguments are the run id only: no credentials, no personal
@@ -97,7 +98,12 @@ def register(app: App, env: WorkflowEnvironment, *, periodic: bool = True) -> No
     @app.task(name=TASK_SCHEDULE, queue=MAINTENANCE_QUEUE)
     def schedule_syncs(timestamp: int) -> str:
         with env.database.session(Scope.operator()) as session:
-            queued = scheduling.queue_due_syncs(session, datetime.now(UTC))
+            queued = scheduling.queue_due_syncs(
+                session,
+                datetime.now(UTC),
+                live_every=timedelta(seconds=env.settings.live_results_poll_s),
+                live_window=timedelta(hours=env.settings.live_window_h),
+            )
         return f"tick {timestamp}: {len(queued)} sync(s) queued"
 
     @app.task(name=TASK_SWEEP, queue=MAINTENANCE_QUEUE, pass_context=True)
@@ -132,4 +138,7 @@ def worker_app(
     env = env or WorkflowEnvironment.create(database, settings)
     app = build_app(database, pool_size=concurrency + 4)
     register(app, env, periodic=periodic)
+    from racehub.live import tasks as live_tasks  # the live and push jobs run on the same workers
+
+    live_tasks.register(app, env, periodic=periodic)
     return app, env

@@ -1,4 +1,5 @@
-"""Local HTTP simulators of the four vendors, serving a racedata-v1 bundle (tests, demos, `racehub simulate`).
+"""Local HTTP simulators of the four vendors, serving a racedata-v1 bundle (tests, demos, `racehub simulate`),
+and of the two push services (`expo`, `webpush`), which serve no bundle.
 
 Each vendor's simulator lives in its own module here (`runsignup`, `raceroster`, `ctlive`, `copernico`),
 over what they share (`kit`: faults, controls, a server thread) and the bundle reader (`bundle`); the
@@ -25,6 +26,9 @@ Faults: pass `faults=[Fault(kind="rate_limit", retry_after=2, count=1)]`, or at 
 `POST /__control/faults` with the same fields (`DELETE /__control/faults` clears them). Registration
 changes: `POST /__control/registrations/{participant_id}` `{"changes": {"first_name": "Jo"}}` and
 `POST /__control/registrations/{participant_id}/remove`. `GET /__control/stats` counts vendor requests.
+
+The push services keep what they accept (`GET /__control/messages`); see `expo` and `webpush` for the
+tokens and subscriptions they can be told to reject.
 """
 
 from __future__ import annotations
@@ -50,7 +54,15 @@ from racehub.integrations.simulators.kit import (
 )
 
 VENDORS = registry.NAMES
-DEFAULT_PORTS = {"runsignup": 8701, "raceroster": 8702, "ctlive": 8703, "copernico": 8704}
+PUSH_SERVICES = ("expo", "webpush")
+DEFAULT_PORTS = {
+    "runsignup": 8701,
+    "raceroster": 8702,
+    "ctlive": 8703,
+    "copernico": 8704,
+    "expo": 8705,
+    "webpush": 8706,
+}
 
 # Demo credentials the simulators accept; never real ones.
 SIMULATOR_CREDENTIALS: dict[str, dict[str, str]] = {
@@ -151,6 +163,24 @@ def start_simulator(
     )
 
 
+def create_push_app(service: str) -> FastAPI:
+    """The local Expo push service or Web Push service (tests, the demo, `racehub simulate expo`)."""
+    if service == "expo":
+        from racehub.integrations.simulators.expo import build_app as build_expo
+
+        return build_expo()
+    if service == "webpush":
+        from racehub.integrations.simulators.webpush import build_app as build_webpush
+
+        return build_webpush()
+    raise ValueError(f"unknown push service {service!r}; expected one of {', '.join(PUSH_SERVICES)}")
+
+
+def start_push_simulator(service: str, *, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
+    """A push service simulator on a background thread (port 0 = any free port)."""
+    return start_server_thread(create_push_app(service), host, port)
+
+
 def client_base_url(vendor: str, root_url: str) -> str:
     """Where a vendor's client should point, given a simulator's root URL."""
     return registry.get(vendor).api_url(root_url)
@@ -174,12 +204,15 @@ def simulator_client(
 
 __all__ = [
     "DEFAULT_PORTS",
+    "PUSH_SERVICES",
     "SIMULATOR_CREDENTIALS",
     "VENDORS",
     "Fault",
     "RunningServer",
     "client_base_url",
+    "create_push_app",
     "create_simulator_app",
     "simulator_client",
+    "start_push_simulator",
     "start_simulator",
 ]

@@ -5,14 +5,26 @@ Ids: CTLive event id = bundle `results_external_id` (`CT-<event_id>`); `race_id`
 "Full Course" (`interval_full` "1"). Results: one row per entry per interval crossed; the finish row
 carries chip (`results_time`) and gun time and, for finishers, `results_rank` by the race's placement
 basis. DNS/DNF/DQ are `entry_status` values; other entries are "CONF".
+
+Replay (race day, at speed): `POST /__control/replay` `{"race_id": "248020", "elapsed_ms": 3600000}` sets a
+race's clock (time since its gun); from then on the race shows only what had happened by that time: a split
+once the runner's start delay plus split time has passed, a finish once its gun time has, places among the
+finishers so far, and no DNS/DNF/DQ status until every finisher is in. `{"race_id": ..., "elapsed_ms": null}`
+ends the replay. Data faults for the alarms, in the same body: `"silent_mat": {"name": "30K", "from_ms": T}`
+(the mat stops reading at race time T), `"bib_swap": {"entries": ["A", "B"], "mat": "30K"}` (from that mat
+on, A's reads come in under B's entry and B's under A's), `"double_read": {"entry": "A", "mat": "Half",
+"delta_ms": 4000}` (the mat reads A's chip twice).
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Query, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Response
+from pydantic import BaseModel
 
 from racehub.integrations.convert import duration_text
 from racehub.integrations.ctlive import schemas
@@ -21,6 +33,60 @@ from racehub.integrations.simulators.kit import competition_places, require
 
 MAX_PAGE_SIZE = 1000
 FULL_COURSE = "Full Course"
+_PERSON_FIELDS = frozenset(
+    {
+        "results_entry_id",
+        "results_bib",
+        "results_first_name",
+        "results_last_name",
+        "results_sex",
+        "results_age",
+    }
+)
+
+
+class SilentMat(BaseModel):
+    name: str
+    from_ms: int = 0
+
+
+class BibSwap(BaseModel):
+    entries: tuple[str, str]
+    mat: str  # from this timing point on (the finish is "Full Course")
+
+
+class DoubleRead(BaseModel):
+    entry: str
+    mat: str
+    delta_ms: int = 4000
+
+
+class ReplayControl(BaseModel):
+    race_id: str
+    elapsed_ms: int | None
+    silent_mat: SilentMat | None = None
+    bib_swap: BibSwap | None = None
+    double_read: DoubleRead | None = None
+
+
+@dataclass
+class RaceReplay:
+    elapsed_ms: int
+    silent_mat: SilentMat | None = None
+    bib_swap: BibSwap | None = None
+    double_read: DoubleRead | None = None
+
+
+@dataclass
+class ReplayState:
+    """Race clocks set through `/__control/replay` (thread-safe: uvicorn serves on its own thread)."""
+
+    races: dict[str, RaceReplay] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def of(self, race_id: str) -> RaceReplay | None:
+        with self.lock:
+            return self.races.get(race_id)
 
 
 def _page(rows: list[dict[str, Any]], page: int, size: int, response: Response) -> list[dict[str, Any]]:
@@ -31,8 +97,23 @@ def _page(rows: list[dict[str, Any]], page: int, size: int, response: Response) 
 
 
 def build_app(bundle: Bundle, *, client_id: str, user_id: str, password: str) -> FastAPI:
-    """The CTLive routes under `/api`."""
+    """The CTLive routes under `/api` (and the replay control)."""
     app = FastAPI(title="ChronoTrack Live simulator", docs_url=None, redoc_url=None)
+    replay = ReplayState()
+    control = APIRouter(prefix="/__control", include_in_schema=False)
+
+    @control.post("/replay", status_code=204)
+    def set_replay(body: ReplayControl) -> None:
+        race_of(body.race_id)
+        with replay.lock:
+            if body.elapsed_ms is None:
+                replay.races.pop(body.race_id, None)
+            else:
+                replay.races[body.race_id] = RaceReplay(
+                    body.elapsed_ms, body.silent_mat, body.bib_swap, body.double_read
+                )
+
+    app.include_router(control)
     editions = {event.results_external_id: event for event in bundle.editions(results_provider="ctlive")}
     races = {
         race.race_id: race
@@ -127,9 +208,19 @@ def build_app(bundle: Bundle, *, client_id: str, user_id: str, password: str) ->
         authorize(client_id, user_id, user_pass, fmt)
         return {"race_interval": intervals(race_of(race_id))}
 
-    def entry(participant: BundleParticipant) -> dict[str, Any]:
+    def race_over(race: BundleRace, clock: RaceReplay | None) -> bool:
+        if clock is None:
+            return True
+        times = [
+            result.gun_ms
+            for participant in bundle.participants_by_race.get(race.race_id, [])
+            if (result := bundle.results.get(participant.participant_id)) is not None and result.gun_ms
+        ]
+        return clock.elapsed_ms >= max(times, default=0)
+
+    def entry(participant: BundleParticipant, over: bool = True) -> dict[str, Any]:
         result = bundle.results.get(participant.participant_id)
-        status = result.status if result is not None and result.status != "FIN" else "CONF"
+        status = result.status if result is not None and result.status != "FIN" and over else "CONF"
         return {
             "entry_id": participant.participant_id,
             "entry_bib": participant.bib,
@@ -156,10 +247,9 @@ def build_app(bundle: Bundle, *, client_id: str, user_id: str, password: str) ->
         size: int = Query(50, ge=1),
     ) -> dict[str, Any]:
         authorize(client_id, user_id, user_pass, fmt)
-        rows = [
-            entry(participant)
-            for participant in bundle.participants_by_race.get(race_of(race_id).race_id, [])
-        ]
+        race = race_of(race_id)
+        over = race_over(race, replay.of(race_id))
+        rows = [entry(participant, over) for participant in bundle.participants_by_race.get(race.race_id, [])]
         return {"race_entry": _page(rows, page, size, response)}
 
     cached_rows: dict[str, list[dict[str, Any]]] = {}
@@ -168,11 +258,13 @@ def build_app(bundle: Bundle, *, client_id: str, user_id: str, password: str) ->
         # The bundle never changes under a simulator: build each race's rows once, page from them after.
         if race.race_id not in cached_rows:
             cached_rows[race.race_id] = build_result_rows(race)
-        return cached_rows[race.race_id]
+        clock = replay.of(race.race_id)
+        rows = cached_rows[race.race_id] if clock is None else replayed(race, clock)
+        return [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
 
     def build_result_rows(race: BundleRace) -> list[dict[str, Any]]:
+        """Every row, with `_at` (race time it happens at) and `_basis` (placement time) kept aside."""
         ids = {interval["interval_name"]: interval["interval_id"] for interval in intervals(race)}
-        finishers: list[tuple[str, int]] = []
         finish_rows: list[dict[str, Any]] = []
         split_rows: list[dict[str, Any]] = []
         for participant in bundle.participants_by_race.get(race.race_id, []):
@@ -188,6 +280,8 @@ def build_app(bundle: Bundle, *, client_id: str, user_id: str, password: str) ->
                 "results_age": str(participant.age),
                 "results_primary_bracket_name": "Overall",
             }
+            # The runner's start delay (gun minus chip) puts their chip-timed splits on the race clock.
+            delay = (result.gun_ms - result.chip_ms) if result.gun_ms and result.chip_ms else 0
             for split in result.splits:
                 split_rows.append(
                     {
@@ -197,12 +291,12 @@ def build_app(bundle: Bundle, *, client_id: str, user_id: str, password: str) ->
                         "results_interval_id": ids.get(split.name, ""),
                         "results_interval_name": split.name,
                         "results_interval_full": "0",
+                        "_at": delay + split.chip_ms,
+                        "_chip": split.chip_ms,
                     }
                 )
             if result.status in ("FIN", "DQ") and result.chip_ms is not None:
-                if result.status == "FIN":
-                    basis = result.gun_ms if race.placement_basis == "gun" else result.chip_ms
-                    finishers.append((participant.participant_id, basis or 0))
+                basis = result.gun_ms if race.placement_basis == "gun" else result.chip_ms
                 finish_rows.append(
                     {
                         **person,
@@ -211,14 +305,60 @@ def build_app(bundle: Bundle, *, client_id: str, user_id: str, password: str) ->
                         "results_interval_id": ids[FULL_COURSE],
                         "results_interval_name": FULL_COURSE,
                         "results_interval_full": "1",
+                        "_at": result.gun_ms or result.chip_ms,
+                        "_chip": result.chip_ms,
+                        "_basis": (basis or 0) if result.status == "FIN" else None,
                     }
                 )
-        places = competition_places(finishers)
+        return ranked(finish_rows) + split_rows
+
+    def ranked(finish_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        places = competition_places(
+            [(row["results_entry_id"], row["_basis"]) for row in finish_rows if row.get("_basis") is not None]
+        )
         for row in finish_rows:
             place = places.get(row["results_entry_id"])
             row["results_rank"] = str(place) if place is not None else ""
-        finish_rows.sort(key=lambda row: (row["results_rank"] == "", int(row["results_rank"] or 0)))
-        return finish_rows + split_rows
+        return sorted(finish_rows, key=lambda row: (row["results_rank"] == "", int(row["results_rank"] or 0)))
+
+    def replayed(race: BundleRace, clock: RaceReplay) -> list[dict[str, Any]]:
+        """The rows as they stood `clock.elapsed_ms` after the gun, with the clock's data faults."""
+        rows = [dict(row) for row in cached_rows[race.race_id] if row["_at"] <= clock.elapsed_ms]
+        if clock.silent_mat is not None:
+            mat = clock.silent_mat
+            rows = [
+                r for r in rows if not (r["results_interval_name"] == mat.name and r["_at"] > mat.from_ms)
+            ]
+        if clock.bib_swap is not None:
+            rows = swapped(rows, clock.bib_swap, race)
+        if clock.double_read is not None:
+            twice = clock.double_read
+            for row in list(rows):
+                if row["results_entry_id"] == twice.entry and row["results_interval_name"] == twice.mat:
+                    again = {**row, "_at": row["_at"] + twice.delta_ms}
+                    again["results_time"] = duration_text(row["_chip"] + twice.delta_ms)
+                    if again["_at"] <= clock.elapsed_ms:
+                        rows.append(again)
+        finish = [r for r in rows if r["results_interval_full"] == "1"]
+        return ranked(finish) + [r for r in rows if r["results_interval_full"] != "1"]
+
+    def swapped(rows: list[dict[str, Any]], swap: BibSwap, race: BundleRace) -> list[dict[str, Any]]:
+        order = [name for name, _ in bundle.race_distances(race.race_id)] + [FULL_COURSE]
+        first = order.index(swap.mat) if swap.mat in order else len(order)
+        people = {
+            row["results_entry_id"]: {k: row[k] for k in row if k in _PERSON_FIELDS}
+            for row in cached_rows[race.race_id]
+            if row["results_entry_id"] in swap.entries
+        }
+        a, b = swap.entries
+        for row in rows:
+            entry = row["results_entry_id"]
+            at = order.index(row["results_interval_name"]) if row["results_interval_name"] in order else -1
+            if entry in (a, b) and at >= first:
+                other = b if entry == a else a
+                if other in people:
+                    row.update(people[other])
+        return rows
 
     @app.get("/api/race/{race_id}/results")
     def get_results(

@@ -1,4 +1,5 @@
-// RaceHub's web page: sign in (email + code, password, or API key), then chat with streamed replies.
+// RaceHub's web page: sign in (email + code, password, or API key), then chat with streamed replies, watch
+// results live (live.js) and say what to be notified about (follows.js).
 "use strict";
 
 (function () {
@@ -60,7 +61,11 @@
   }
 
   function showLogin(message) {
+    window.RaceHubLive.close();
     $("chat").hidden = true;
+    $("live").hidden = true;
+    $("follows").hidden = true;
+    $("views").hidden = true;
     $("login").hidden = false;
     $("logout").hidden = true;
     $("new-chat").hidden = true;
@@ -69,20 +74,44 @@
     showStep("step-email");
   }
 
+  const context = { api: (path, options) => api(path, options) };
+
+  function route() {
+    if (!state.who) return;
+    const hash = window.location.hash.replace(/^#\/?/, "");
+    const parts = hash.split("/");
+    const view = ["live", "follows"].includes(parts[0]) ? parts[0] : "chat";
+    $("chat").hidden = view !== "chat";
+    $("live").hidden = view !== "live";
+    $("follows").hidden = view !== "follows";
+    $("new-chat").hidden = view !== "chat";
+    for (const link of document.querySelectorAll("#views a")) {
+      link.classList.toggle("current", link.dataset.view === view);
+    }
+    if (view !== "live") window.RaceHubLive.close();
+    if (view === "live") window.RaceHubLive.open(parts.slice(1), context);
+    else if (view === "follows") window.RaceHubFollows.open(context);
+    else $("question").focus();
+  }
+
+  window.addEventListener("hashchange", route);
+
   function showChat(who) {
     $("login").hidden = true;
     $("chat").hidden = false;
     $("logout").hidden = false;
     $("new-chat").hidden = false;
+    $("views").hidden = false;
     const org = who.organization ? " · " + who.organization : "";
     $("who").textContent = (who.name || who.email || "") + org;
     $("messages").replaceChildren();
     for (const message of state.history) addMessage(message.role, message.content);
     if (!state.history.length) {
       addMessage("assistant", "Hello " + (who.name || "") + ". Ask me about your events, registrations and " +
-        "results, for example *How many runners finished the Shamrock Marathon last year?*");
+        "results, for example *How many runners finished the Shamrock Marathon last year?* Say *show me " +
+        "the Shamrock Marathon live* for live results, or *tell me when bib 1234 passes 30K* to be notified.");
     }
-    $("question").focus();
+    route();
   }
 
   function addMessage(role, text) {
@@ -187,12 +216,14 @@
     state.token = null;
     state.conversation = null;
     state.history = [];
+    state.who = null;
     save();
     showLogin("You are signed out.");
   });
 
   $("new-chat").addEventListener("click", () => {
     newConversation();
+    window.location.hash = "#chat";
     showChat(state.who || {});
   });
 
@@ -294,6 +325,8 @@
     box.style.height = Math.min(box.scrollHeight, 160) + "px";
   });
 
+  window.RaceHubLive.init();
+  window.RaceHubFollows.init();
   if (state.token) enter(state.token);
   else showLogin();
 })();

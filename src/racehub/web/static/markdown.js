@@ -114,6 +114,8 @@
             if (target.origin === window.location.origin && target.pathname.startsWith("/v1/files/")) {
               link.setAttribute("download", decodeURIComponent(target.pathname.split("/").pop() || "file"));
               link.className = "file-link";
+            } else if (target.origin === window.location.origin && target.pathname === "/" && target.hash) {
+              link.href = target.hash;  // a view of this page (the live results): opened here
             } else {
               link.target = "_blank";
             }

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from racehub.alarms import service as alarms
 from racehub.integrations.base import ExternalRace, Registration, ResultRecord, as_local_naive
 from racehub.scoring.service import score_race
 from racehub.workflows.context import RunContext
@@ -145,12 +146,11 @@ def write_results(
     )
     splits: dict[tuple[str, str], tuple[object, ...]] = {}
     for r in usable:
-        for split in r.splits:
-            splits[(r.entry_external_id, split.name)] = (
-                r.entry_external_id,
-                split.name,
-                split.distance_m,
-                split.chip_ms,
+        # A mat that read a chip twice: the first read counts (the alarm check below reports the double).
+        for split in sorted(r.splits, key=lambda split: split.chip_ms):
+            splits.setdefault(
+                (r.entry_external_id, split.name),
+                (r.entry_external_id, split.name, split.distance_m, split.chip_ms),
             )
     repository.stage(session, "wf_split", splits.values())
     erased = repository.drop_erased(session, "wf_res", ctx.org_id, provider, race_id)
@@ -166,6 +166,14 @@ def write_results(
     changes = ResultChanges(len(records), inserted, updated, removed, splits_changed, created, skipped)
     if changes.changed:
         score_race(session, race_id)
+        entries = result_repository.staged_entries(session)
+        feed = [
+            (entries[r.entry_external_id], split.name, split.chip_ms)
+            for r in usable
+            if r.entry_external_id in entries
+            for split in r.splits
+        ]
+        alarms.check_race(session, race_id, alarms.rules_from(ctx.env.settings), reads_from_feed=feed)
     agreeing, compared = result_repository.place_agreement(session)
     return ResultChanges(**{**changes.__dict__, "places_agreeing": agreeing, "places_compared": compared})
 

@@ -118,6 +118,12 @@ def remove_unreported_results(session: Session, org_id: int, provider: str, race
     return len(entry_ids)
 
 
+def staged_entries(session: Session) -> dict[str, int]:
+    """The entry of each staged result, by the vendor's id."""
+    rows = session.execute(text("SELECT ext_id, entry_id FROM wf_res WHERE entry_id IS NOT NULL"))
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
 def place_agreement(session: Session) -> tuple[int, int]:
     """(agreeing, compared): the vendor's sex places staged in `wf_res` against RaceHub's own."""
     row = session.execute(

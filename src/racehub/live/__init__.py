@@ -1,0 +1,1 @@
+"""Race day, live: the ordered change log, its numbering and the live stream (SSE)."""

@@ -1,0 +1,1 @@
+"""Push notifications: devices (Expo tokens, Web Push subscriptions), VAPID keys, sending."""
