@@ -133,6 +133,21 @@ class TestMarkdown:
         assert download.text.splitlines()[0].startswith("category,sex,place,bib,first_name,last_name")
         assert len(download.text.splitlines()) == 95
 
+    def test_charts_are_drawn_inline(self, client: TestClient, world: ChatWorld) -> None:
+        said = reply(
+            chat(client, world.john.key, "finishers by year at the Shamrock Marathon 2023 through 2025")
+        )
+        image = re.search(r"!\[chart: [^\]]+\]\((http://testserver/v1/files/[^)]+\.svg\?[^)]+)\)", said)
+        assert image, said
+        chart = client.get(image.group(1))
+        assert chart.status_code == 200
+        assert chart.headers["content-type"] == "image/svg+xml"
+        assert chart.headers["content-disposition"].startswith("inline")
+        assert chart.headers["content-security-policy"].startswith("default-src 'none'")
+        assert chart.headers["x-content-type-options"] == "nosniff"
+        assert chart.text.startswith("<svg ")
+        assert ">820</text>" in chart.text  # the 2025 bar
+
     def test_links_start_with_racehub_public_url_when_it_is_set(
         self, chat_db: Database, test_settings: Settings, world: ChatWorld
     ) -> None:

@@ -95,6 +95,12 @@ def test_log_in_with_a_code_and_chat(
     assert len(lines) == 95
     assert lines[0].startswith("category,sex,place")
 
+    reply = ask(page, "distribution of finish times at the 2025 Shamrock Marathon")
+    chart = reply.locator("img.chart")
+    chart.wait_for()
+    page.wait_for_function("img => img.complete", arg=chart.element_handle())
+    assert chart.evaluate("img => img.naturalWidth") == 640  # drawn, not a broken image
+
     # Markup in replies is never HTML: nothing the server said became an element it did not mean.
     assert page.locator(".msg script, .msg img:not(.chart), .msg iframe").count() == 0
     page.click("#logout")

@@ -44,6 +44,22 @@ def download(
     expires: Annotated[int, Query()],
     signature: Annotated[str, Query(max_length=128)],
 ) -> FileResponse:
-    """Download a generated file (CSV report) through its short-lived signed link."""
+    """Download a generated file (a CSV report, an SVG chart) through its short-lived signed link."""
     path = ask_engine(request).files.open(token, name, expires, signature)
-    return FileResponse(path, media_type="text/csv", filename=name)
+    if path.suffix == ".svg":
+        # Shown inline (the page and chat clients draw it); a chart is RaceHub's own markup, and the
+        # policy keeps anything in it from running or loading.
+        return FileResponse(
+            path,
+            media_type="image/svg+xml",
+            content_disposition_type="inline",
+            filename=name,
+            headers={
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, max-age=900",
+            },
+        )
+    return FileResponse(
+        path, media_type="text/csv", filename=name, headers={"X-Content-Type-Options": "nosniff"}
+    )

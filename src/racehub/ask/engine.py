@@ -299,6 +299,7 @@ class AskEngine:
         if query.reshape is not None:
             table = Table(*query.reshape(table.columns, table.rows), table.truncated)
         text = query.summarize(table.columns, table.rows)
+        text = text[:1].upper() + text[1:]  # "Women's winner: ...", a sentence like the others
         if truncated:
             text += f" (showing the first {len(table.rows)} rows)"
         files: list[dict[str, Any]] = []

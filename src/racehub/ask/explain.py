@@ -95,12 +95,9 @@ REPORT_TITLES = {
 
 
 def band_words(reading: Reading) -> str:
-    """ "Finish times in 30-minute bands", "Paces per km in 30-second bands"."""
+    """ "30-minute bands", "30-second bands": a histogram's band width."""
     band = reading.band_ms or 0
-    width = f"{band // 60_000}-minute" if band % 60_000 == 0 else f"{band // 1000}-second"
-    if reading.quantity == "pace":
-        return f"Paces per {reading.pace_unit} in {width} bands"
-    return f"Finish times in {width} bands"
+    return f"{band // 60_000}-minute bands" if band % 60_000 == 0 else f"{band // 1000}-second bands"
 
 
 def interpretation(reading: Reading) -> str:
@@ -157,7 +154,8 @@ def interpretation(reading: Reading) -> str:
         if reading.group_by:
             what += " by " + ", ".join(g.replace("_", " ").replace("team", "club") for g in reading.group_by)
     elif kind == Kind.HISTOGRAM:
-        what = f"{band_words(reading)} of {who}"
+        measured = f"Paces per {reading.pace_unit}" if reading.quantity == "pace" else "Finish times"
+        what = f"{measured} of {who} in {band_words(reading)}"
         if reading.group_by:
             what += " by " + ", ".join(g.replace("_", " ").replace("team", "club") for g in reading.group_by)
     elif kind == Kind.EXTREME_AGE:

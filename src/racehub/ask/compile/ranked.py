@@ -317,7 +317,7 @@ def compile_histogram(reading: Reading) -> Query:
         total = sum(int(r[-1]) for r in rows)
         busiest = max(rows, key=lambda r: int(r[-1]))
         prefix = split_prefix(keys, {c: k for k, c in enumerate(columns)})
-        bands = band_words(reading).split(" in ", 1)[1]
+        bands = band_words(reading)
         return (
             f"{'Paces' if pace else 'Finish times'} of the {n(total)} {who} in {bands} — {where}: "
             f"the most, {n(int(busiest[-1]))}, in {prefix(busiest)}{busiest[-2]} (the table has "
