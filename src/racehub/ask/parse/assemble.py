@@ -45,7 +45,8 @@ CATALOGUE = [
         "start_time",
         True,
         r"\b(?:start(?:ing)? times?|start(?:s|ing)? at|what time|when (?:does|do|did|will)|gun goes off|"
-        r"starts?|begins?|kicks? off|go off|goes off|distances?|each|have|has|races?|which|what)\b",
+        r"starts?|begins?|kicks? off|go off|goes off|went off|distances?|each|have|has|races?|which|what|"
+        r"(?:was|is|were|will be) the (?:gun|start)|the gun|gun|for)\b",
     ),
     (
         "distance",
@@ -84,8 +85,10 @@ def catalogue_kind(ledger: Ledger, facts: Facts) -> str | None:
     checks = [
         (
             "start_time",
-            r"\b(start time|starting time|start(?:s|ing)? at|what time (?:does|did|is|will|do)|"
-            r"when (?:does|do|did|will) .*\bstart|gun goes off|starts?\b.*\bwhen)\b",
+            r"\b(start times?|starting times?|start(?:s|ing)? at|what time (?:does|did|is|will|do)|"
+            r"when (?:does|do|did|will) .*\bstart|gun goes off|starts?\b.*\bwhen|"
+            r"what time (?:was|is|were|will be) the (?:gun|start)|when (?:was|is|did|does) the gun|"
+            r"the gun (?:go|goes|went) off)\b",
         ),
         (
             "distance",
@@ -261,6 +264,8 @@ def _unused(reading: Reading, facts: Facts) -> list[str]:
         out.append("the runner's name")
     if facts.sexes_both and "sex" not in reading.group_by and k not in (Kind.SHARE, Kind.RANK):
         out.append("'men and women'")
+    if k == Kind.EVENTS and facts.race_words:
+        out.append("the race named (I can list events, or a race's start time and distance)")
     if k in (Kind.EVENTS, Kind.RACES):
         place_fields = {Field.STATE, Field.CITY}
         if any(f.field not in place_fields or f.value == "event" for f in facts.filters):

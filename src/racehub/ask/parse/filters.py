@@ -644,11 +644,13 @@ def registration_dates(ledger: Ledger, facts: Facts) -> None:
         facts.filters.append(Filter(Field.REGISTERED_AT, "ge", since, f"registered since {since:%B %-d, %Y}"))
         facts.populations.append(Population.REGISTERED)
     elif m := ledger.take(
-        rf"\b{verb} (?:in|during) ({month})(?: (20\d\d))?\b", "registered_at"
+        rf"\b{verb} (?:(?:made|placed|submitted|received) )?(?:in|during) ({month})(?: (20\d\d))?\b",
+        "registered_at",
     ) or ledger.take(
         # "how many sign ups did the 2026 Jingle Bell Run get during December"
         rf"\b(?:sign ups|signups|registrations|entries|registrants|entrants)(?: [\w']+){{0,8}}? (?:get|got|"
-        rf"gets|receive|received|take in|took in|see|saw|have|had|come in|came in) (?:in|during) ({month})"
+        rf"gets|receive|received|take in|took in|see|saw|have|had|come in|came in|made|placed|submitted) "
+        rf"(?:in|during) ({month})"
         r"(?: (20\d\d))?\b",
         "registered_at",
     ):

@@ -208,7 +208,8 @@ def repeats(ledger: Ledger, facts: Facts) -> None:
         rf"\b(?:with |who have |that have |have )?(?:at least {n}|{n} ?\+|{n} or more|more than {n}|over {n})"
         r"(?: _)* (?:finishes|races|times|editions|events|years|starts|entries)\b|"
         rf"\b(?:with |who have |that have |have )?(?:at least {few}|{few} ?\+|{few} or more)(?= _)|"
-        rf"\b(?:at least twice|twice or more|more than once|multiple (?:times|races|editions|years|events)|"
+        r"\b(?:at least twice|twice or more|more than once|more than (?:one|1) time|multiple "
+        r"(?:times|races|editions|years|events)|"
         r"two or more (?:races|times|editions|events)|repeat(?:ed)? "
         r"(?:runners|finishers|participants|entrants)|"
         r"returning (?:runners|finishers|participants|entrants)|repeaters|repeat)\b",
@@ -588,6 +589,7 @@ def _ranks(ledger: Ledger, facts: Facts) -> None:
         r"first across(?: the (?:finish )?line)?|first to finish|finished first|placed first|number "
         r"one|victory|"
         r"crossed the (?:finish )?line first|first to cross(?: the (?:finish )?line)?|took(?= _)|"
+        r"crossed the (?:finish )?line(?= _)|"
         r"took (?:the )?(?:title|crown|win)|who took)\b",
         "rank",
     ):
@@ -797,8 +799,8 @@ def _runner_details(ledger: Ledger, facts: Facts) -> None:
         ),
         (r"\b(?:how old|age)\b", "age"),
         (
-            r"\b(?:what |which )?bib(?: number)?(?: (?:did|does|was|is) (?:_ "
-            r")?(?:wear|wore|wearing|have|had|get|got|"
+            r"\b(?:what |which )?bib(?: number)?(?: (?:did|does|was|is) (?:_ ){0,4}"
+            r"(?:wear|wore|wearing|have|had|get|got|"
             r"run with|assigned))?\b|\b(?:wear|wore|wearing)\b",
             "bib",
         ),

@@ -23,7 +23,8 @@ SYSTEM_PROBES = re.compile(
     r"password hash(es)?|passwords?|api keys?|secret keys?|database schema|db schema|schema of|"
     r"(all|every|list (all|every|the)?|what|which) (the )?(tables?|columns?|views?)( and columns?)?|"
     r"table names?|column names?|other tenants?|other (timing )?companies|every (timing )?company|"
-    r"all (timing )?companies|connection string|credentials?|environment variables?|"
+    r"all (timing )?companies|connection string|credentials?|environment variables?|env (?:file|vars?)|"
+    r"dot ?env|contents of your|your (?:config(?:uration)?|settings|source) (?:file|code)|"
     r"(act|pretend|behave) as (an? )?(admin|administrator|operator|root|superuser)|"
     r"jailbreak|developer mode|sudo|dump|(?:the )?(?:users|persons|entries|results|api_keys|memberships|"
     r"organizations) table|raw table|raw data dump)\b"
@@ -69,9 +70,18 @@ NOT_A_NAME = (
     "new|curious|interested|looking|wondering|trying|working|confused|here|back|done|sorry|sure|not|just|"
     "still|also|asking|coming|going|checking|hoping|glad|happy|back"
 )
+# "I'm putting together numbers for ...": a verb in -ing is what someone does, not who they are.
+ING_NAMES = "sterling|irving|king|ming|ling|manning|fleming|channing|browning|golding|hastings|darling"
 IDENTITY_CLAIM = re.compile(
     rf"^(?:hi|hey|hello|ok|okay)?[ ,!.]*(?:i am|i'm|im|this is|it is|it's|my name is) (?!(?:{NOT_A_NAME})\b)"
-    r"[a-z][a-z'\-]+(?: [a-z][a-z'\-]+){0,3} (?:from|at|with|of|for) [a-z]"
+    rf"(?!(?!(?:{ING_NAMES})\b)[a-z]+ing\b)"
+    r"[a-z][a-z'\-]+(?: [a-z][a-z'\-]+){0,3} (?:from|at|with|of|for) [a-z0-9]"
+)
+# "give Susan Douglas the masters award": handing out an award is a change to the results.
+GIVE_AWARD = re.compile(
+    r"\b(?:give|award|grant|hand|assign)\b (?!me\b|us\b|them\b|a list\b|the list\b)(?:[a-z'\-]+ "
+    r"){1,3}(?:the |a |an )?"
+    r"(?:[a-z0-9\-]+ ){0,3}(?:award|medal|prize|trophy|title|win|place)\b"
 )
 
 
@@ -90,6 +100,12 @@ def refusal(question: str, ledger: Ledger) -> Outcome | None:
             "refused",
             "I can't share system internals, credentials or other companies' data. Ask me about your own "
             "events, results and registrations.",
+        )
+    if GIVE_AWARD.search(" ".join(ledger.tokens)):
+        return Outcome(
+            "refused",
+            "I can't change results or awards: awards follow from the results by the race's rules. Staff "
+            "correct a result in the results page or the API, and the race is re-scored.",
         )
     if IDENTITY_CLAIM.search(folded.strip()):
         return Outcome(
