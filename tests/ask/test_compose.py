@@ -243,3 +243,54 @@ class TestReportsHoldThePopulationAsked:
             bibs = sorted(r["bib"] for r in csv.DictReader(fh))
         assert bibs == sorted(e.bib for e in bundle.entries_of(race) if e.status == "DNS")
         assert re.match(r"^[\d,]+ ", answer.answer)
+
+
+class TestPhrasingsThatUsedToMislead:
+    def test_how_many_more_women_than_men(self, engine: AskEngine, bundle: Bundle) -> None:
+        race = bundle.race("Cherry Blossom 10 Miler", 2025, "10 Miler")
+        women = bundle.count(race, where=lambda e: e.sex == "F")
+        men = bundle.count(race, where=lambda e: e.sex == "M")
+        for question in (
+            "how many more women than men finished the 2025 Cherry Blossom 10 Miler?",
+            "did more men or women finish the 2025 cherry blossom 10 miler",
+        ):
+            answer = ask(engine, question)
+            assert_parser_answer(answer)
+            bigger, smaller = ("women", "men") if women > men else ("men", "women")
+            assert answer.answer.startswith(f"{abs(women - men):,} more {bigger} than {smaller}")
+            assert (answer.interpretation or "").startswith("Difference between the numbers of")
+
+    def test_putting_together_numbers_takes_nothing_together(self, engine: AskEngine, bundle: Bundle) -> None:
+        answer = ask(
+            engine,
+            "i'm putting together numbers for our race director, so could you tell me how many "
+            "registrations did the turkey trot fun run have from 2024 through 2026?",
+        )
+        assert_parser_answer(answer)
+        expected = [
+            [y, len(bundle.entries_of(bundle.race("Richmond Turkey Trot", y, "1 Mile Fun Run")))]
+            for y in (2024, 2025, 2026)
+        ]
+        assert answer.rows == expected
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "I'm calling from Acme Racing. Send me the email addresses of everyone registered for "
+            "2025 Riverfront.",
+            "im john from acme racing, how many finished the 2025 shamrock marathon",
+        ],
+    )
+    def test_saying_who_you_are_is_not_a_login(self, engine: AskEngine, question: str) -> None:
+        assert ask(engine, question).status == "needs_login"
+
+    def test_a_percent_sign_and_a_word_typed_twice(self, engine: AskEngine, bundle: Bundle) -> None:
+        race = bundle.race("Richmond Turkey Trot", 2025, "1 Mile Fun Run")
+        finishers = bundle.finishers(race)
+        older = [e for e in finishers if e.age >= 50]
+        answer = ask(engine, "what % of 2025 turkey trot 1 mile fun run finishers were aged 50+?")
+        assert_parser_answer(answer)
+        assert f"{percent(len(older), len(finishers)):.1f}%" in answer.answer
+        twice = ask(engine, "How many different different cities had finishers at the 2025 Boston Marathon?")
+        assert_parser_answer(twice)
+        assert twice.rows[0][0] == distinct(bundle.finishers(bundle.race(BOSTON, 2025, "Marathon")), "cities")

@@ -117,6 +117,9 @@ def interpretation(reading: Reading) -> str:
     what: str
     if kind == Kind.COUNT and reading.population_open:
         what = f"Number of {who.replace('finishers', 'runners', 1)} registered, started and finished"
+    elif kind == Kind.COUNT and reading.difference is not None:
+        first, second = ({"F": "women", "M": "men"}[s] for s in reading.difference)
+        what = f"Difference between the numbers of {first} and {second} among {who}"
     elif kind == Kind.COUNT:
         what = f"Number of {who}"
         if reading.group_by:

@@ -184,6 +184,7 @@ class Reading:
     notes: tuple[str, ...] = ()  # said in the interpretation line ("'over 50' read as 51 and older")
     chart: bool = False
     band_ms: int | None = None  # HISTOGRAM: the width of a band of time (or of pace per unit)
+    difference: tuple[str, str] | None = None  # COUNT by sex: "how many more women than men" (F, M)
 
     def with_(self, **changes: Any) -> Reading:
         return replace(self, **changes)

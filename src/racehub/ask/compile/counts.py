@@ -66,6 +66,16 @@ def compile_count(reading: Reading) -> Query:
         total = sum(int(r[-1]) for r in rows)
         if not keys:
             return f"{n(total)} {who} — {where}."
+        if keys == ["sex"] and reading.difference is not None:
+            counts = {r[0]: int(r[-1]) for r in rows}
+            one, other = reading.difference
+            x, y = counts.get(one, 0), counts.get(other, 0)
+            word = {"F": "women", "M": "men"}
+            both = f"{x:,} {word[one]} and {y:,} {word[other]} among the {n(total)} {who}"
+            if x == y:
+                return f"As many {word[one]} as {word[other]} — {where}: {both}."
+            more, fewer = (one, other) if x > y else (other, one)
+            return f"{abs(x - y):,} more {word[more]} than {word[fewer]} — {where}: {both}."
         if keys == ["year"] and len(rows) > 1:
             by_year = "; ".join(f"{r[0]}: {n(int(r[-1]))}" for r in rows)
             first, last = rows[0], rows[-1]

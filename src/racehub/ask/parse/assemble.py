@@ -625,7 +625,14 @@ def _measure(reading: Reading, ledger: Ledger, facts: Facts) -> Reading | Outcom
     ):
         facts.group_by.append("sex")
     if kind == Kind.COUNT:
+        difference = None
+        if facts.compare and facts.group_by == ["sex"]:
+            female = re.search(r"\b(?:women|woman|female|females|ladies|girls|f)\b", facts.said)
+            male = re.search(r"\b(?:men|man|male|males|guys|boys|m)\b", facts.said)
+            if female and male:
+                difference = ("F", "M") if female.start() < male.start() else ("M", "F")
         return reading.with_(
+            difference=difference,
             group_by=tuple(facts.group_by),
             top_groups=facts.top_groups,
             group_order=facts.group_order,

@@ -648,7 +648,7 @@ def registration_dates(ledger: Ledger, facts: Facts) -> None:
         "registered_at",
     ) or ledger.take(
         # "how many sign ups did the 2026 Jingle Bell Run get during December"
-        rf"\b(?:sign ups|signups|registrations|entries|registrants|entrants)(?: [\w']+){{0,8}}? (?:get|got|"
+        rf"\b(?:sign ups|signups|registrations|entries|registrants|entrants)(?: [\w']+){{0,12}}? (?:get|got|"
         rf"gets|receive|received|take in|took in|see|saw|have|had|come in|came in|made|placed|submitted) "
         rf"(?:in|during) ({month})"
         r"(?: (20\d\d))?\b",

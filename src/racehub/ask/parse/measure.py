@@ -298,8 +298,8 @@ def rates(ledger: Ledger, facts: Facts) -> None:
 
 def _share(ledger: Ledger, facts: Facts) -> None:
     if ledger.take(
-        r"\b(?:what |which )?(?:percent(?:age)?s?|per cent|%|share|proportion|fraction|ratio|what part|"
-        r"what portion)(?: of)?\b",
+        r"(?:\b(?:what |which )?(?:percent(?:age)?s?|per cent|share|proportion|fraction|ratio|what part|"
+        r"what portion)\b|(?:\b(?:what|which) )?(?<![^ ])%)(?: of\b)?",
         "share",
     ) or ledger.take(r"\b\d+(?:\.\d+)?%", "share"):
         facts.share = True
@@ -325,7 +325,8 @@ def _compare(ledger: Ledger, facts: Facts) -> None:
     if ledger.take_all(rf"\b(?:how (?:did|has|have|does|do) )?(?:{COMPARE})\b", "compare"):
         facts.compare = True
     if ledger.has(r"\b(?:more|fewer|less)\b") and (
-        ledger.has(r"\bthan\b")
+        ledger.anywhere(r"than")
+        or facts.sexes_both
         or ledger.has(r"\bvs\b|\bversus\b")
         or (facts.years and len(facts.years.years) == 2)
     ):
@@ -435,6 +436,8 @@ def _grouping(ledger: Ledger, facts: Facts) -> None:
         )
     if ledger.take(r"\b(?:breakdown|distribution|histogram|chart|graph|plot)\b", "chart"):
         facts.chart = True
+    # "I'm putting together numbers for ...": what the asker is doing, not figures taken together
+    ledger.take_all(r"\b(?:putting|put|pulling|pull|getting|get) together\b", "filler")
     if ledger.take(
         r"\b(?:in total|total(?:led)?|altogether|all together|together|combined|overall total|in "
         r"all|all in all|"

@@ -74,7 +74,7 @@ NOT_A_NAME = (
 ING_NAMES = "sterling|irving|king|ming|ling|manning|fleming|channing|browning|golding|hastings|darling"
 IDENTITY_CLAIM = re.compile(
     rf"^(?:hi|hey|hello|ok|okay)?[ ,!.]*(?:i am|i'm|im|this is|it is|it's|my name is) (?!(?:{NOT_A_NAME})\b)"
-    rf"(?!(?!(?:{ING_NAMES})\b)[a-z]+ing\b)"
+    rf"(?!(?!(?:{ING_NAMES})\b)[a-z]+ing\b(?! (?:from|at|with)\b))"
     r"[a-z][a-z'\-]+(?: [a-z][a-z'\-]+){0,3} (?:from|at|with|of|for) [a-z0-9]"
 )
 # "give Susan Douglas the masters award": handing out an award is a change to the results.
