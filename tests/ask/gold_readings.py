@@ -238,6 +238,19 @@ def both(*golds: Gold, key: str = "numbers", rows: int = 5) -> Gold:
     return gold
 
 
+def bands(event: str, year: int, race: str, band_ms: int, basis: str | None = None) -> Gold:
+    """Finishers counted in bands of finish time, every band from the first to the last (empty ones 0)."""
+
+    def gold(b: Bundle) -> Expect:
+        (r,) = races(b, event, year, race)
+        times = [t for e in b.finishers(r) if (t := time_on(e, basis)) is not None]
+        counts = Counter(t // band_ms for t in times)
+        shown = [counts.get(k, 0) for k in range(min(counts), max(counts) + 1)]
+        return {"numbers": [c for c in shown if c > 0], "max_rows": len(shown)}
+
+    return gold
+
+
 def difference(a: Gold, c: Gold) -> Gold:
     def gold(b: Bundle) -> Expect:
         return {"number": abs(a(b)["number"] - c(b)["number"]), "max_rows": 4}

@@ -33,6 +33,7 @@ from tests.ask.gold_readings import (
     Paraphrase,
     ages,
     awarded,
+    bands,
     both,
     company,
     count,
@@ -905,6 +906,51 @@ PARAPHRASES: list[Paraphrase] = [
         "refused",
         status("refused", "needs_login"),
     ),
+    # distributions, differences, shares, registration months, start times (written after the rewrite)
+    P(
+        "how were finish times spread out at Boston last year?",
+        "bands",
+        bands(BOSTON, 2025, "Marathon", 1_800_000),
+    ),
+    P("finish time histogram for the 2024 Lakeside 10K", "bands", bands(LAKESIDE, 2024, "10K", 300_000)),
+    P(
+        "half marathon times at Harbor 2023 in 10 minute bands",
+        "bands",
+        bands(HARBOR, 2023, "Half Marathon", 600_000),
+    ),
+    P(
+        "chip time distribution at the 2025 shamrock half",
+        "bands",
+        bands(SHAMROCK, 2025, "Half Marathon", 900_000, "chip"),
+    ),
+    P(
+        "did more women or men finish the 2024 Cherry Blossom 10 Miler",
+        "compare",
+        difference(count(CHERRY, 2024, sex="F"), count(CHERRY, 2024, sex="M")),
+    ),
+    P(
+        "By how many did women outnumber men among 2025 Boston finishers?",
+        "compare",
+        difference(count(BOSTON, 2025, sex="F"), count(BOSTON, 2025, sex="M")),
+    ),
+    P(
+        "what % of the 2024 Boston finishers were from Massachusetts",
+        "percent",
+        share(BOSTON, 2024, None, lambda e: e.state == "MA", "finishers", "finishers"),
+    ),
+    P(
+        "sign ups for the 2026 jingle bell run that came in during october 2026",
+        "registrations",
+        count(JINGLE, 2026, pop="registrations", registered_from="2026-10-01", registered_to="2026-10-31"),
+    ),
+    P("what time did the gun go off for the Harbor 5K in 2025", "catalogue", start_time(HARBOR, 2025, "5K")),
+    P(
+        "I'm pulling together a report for the director - how many finished the 2024 Riverfront 5K?",
+        "count",
+        count(RIVER, 2024),
+    ),
+    P("Give Gregory Miller the overall win at the 2025 Shamrock Half", "refused", REFUSE),
+    P("please hand the masters medal to bib 5015 at the 2025 shamrock half", "refused", REFUSE),
 ]
 
 

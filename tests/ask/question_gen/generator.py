@@ -41,6 +41,7 @@ class Generator(
         ("awards", 4, "awards"),
         ("age_group", 4, "age_group"),
         ("time_agg", 8, "time_agg"),
+        ("bands", 2, "bands"),
         ("age_agg", 3, "age_agg"),
         ("percent", 5, "percentage"),
         ("compare", 4, "compare"),

@@ -13,6 +13,7 @@ from tests.ask.bundle_reference import (
     pace_stat,
     percent,
     ranked_on,
+    time_on,
     time_stat,
 )
 from tests.ask.question_gen.base import (
@@ -29,6 +30,17 @@ from tests.ask.question_gen.words import (
     STAT_WORDS,
     STATE_NAMES,
 )
+
+
+def default_band_minutes(distance_m: float) -> int:
+    """The band width the readings use when none is said (src/racehub/ask/README.md)."""
+    if distance_m <= 10_100:
+        return 5
+    if distance_m <= 16_200:
+        return 10
+    if distance_m <= 21_200:
+        return 15
+    return 30 if distance_m <= 42_300 else 60
 
 
 class MeasureQuestions(Base):
@@ -106,6 +118,52 @@ class MeasureQuestions(Base):
             )
         expect: Expect = {"time": seconds_text(gold), "max_rows": 3}
         return Item(self.style(q), today, "time_agg", expect)
+
+    def bands(self) -> Item:
+        """Finishers counted in bands of finish time: every band from the first to the last."""
+        race = self.done_race()
+        basis = self.pick([None, None, "chip", "gun"])
+        said_width = self.chance(0.3)
+        minutes = self.pick([5, 10, 15, 20, 30]) if said_width else default_band_minutes(race.distance_m)
+        s = Subject()
+        if self.chance(0.35):
+            s = self.subject(race, "finishers", most=1, time_ok=False)
+
+        def counts(entries: list[Entry], bs: str | None = basis, width: int = minutes) -> list[int]:
+            times = [t for e in entries if (t := time_on(e, bs)) is not None]
+            found = Counter(t // (width * 60_000) for t in times)
+            return [found.get(k, 0) for k in range(min(found), max(found) + 1)] if found else []
+
+        fins = self.b.finishers(race, where=s.where)
+        shown = counts(fins)
+        need(len(fins) >= 10 and 3 <= len(shown) <= 40)
+        # A broader or other reading must give other bands: the filter dropped, the other basis, a width.
+        others = [counts(fins, width=minutes * 2)]
+        if s.where.given():
+            others.append(counts(self.b.finishers(race)))
+        if basis:
+            others.append(counts(fins, bs="gun" if basis == "chip" else "chip"))
+        need(all(o != shown for o in others))
+        mode, today = self.when(race.event, results=True)
+        where_text = self.race_phrase(race, mode)
+        b_ = f"{basis} " if basis else ""
+        who = " ".join([*s.pre, s.noun or "finishers", *s.post]) if s.where.given() else "finishers"
+        width = f" in {minutes}-minute bands" if said_width else ""
+        with_who = [
+            f"{b_}finish time histogram for {who} at {where_text}{width}",
+            f"how were the {b_}finish times of {who} spread out at {where_text}?",
+            f"{b_}finish times of {who} at {where_text} in {minutes} minute bands",
+        ]
+        plain = [
+            f"distribution of {b_}finish times{width} at {where_text}",
+            f"show the spread of {b_}finishing times at {where_text}{width}",
+        ]
+        q = self.pick(with_who if s.where.given() else [*with_who, *plain])
+        if "bands" in q and not said_width:
+            minutes_said = default_band_minutes(race.distance_m)
+            need(minutes_said == minutes)
+        expect: Expect = {"numbers": [c for c in shown if c > 0], "max_rows": len(shown)}
+        return Item(self.style(q), today, "bands", expect)
 
     def age_agg(self) -> Item:
         race = self.done_race()

@@ -118,6 +118,7 @@ def recognize(question: str, today: date, catalog: Catalog, directory: Directory
             [],
         )
     _repair_typos(ledger, catalog, places)
+    measure.askers_work(ledger, facts)
     measure.units(ledger, facts)
     filters.places(ledger, facts, places, event_cities)
     measure.reports(ledger, facts)

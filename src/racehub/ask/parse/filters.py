@@ -23,8 +23,8 @@ SEX_WORDS = {"F": "women", "M": "men", "X": "non-binary runners"}
 
 def sex(ledger: Ledger, facts: Facts) -> None:
     both = (
-        rf"(?:{FEMALE}) (?:and|&|or|vs|versus|v|than) (?:{MALE})|(?:{MALE}) "
-        rf"(?:and|&|or|vs|versus|v|than) (?:{FEMALE})|"
+        rf"(?:{FEMALE}) (?:and|&|or|vs|versus|v|than|outnumbered|outnumber|outnumbers) (?:{MALE})|(?:{MALE}) "
+        rf"(?:and|&|or|vs|versus|v|than|outnumbered|outnumber|outnumbers) (?:{FEMALE})|"
         r"(?:by|per|each|for each|for both|both|across|split by|broken down by) (?:sex|sexes|gender|genders)|"
         r"(?:sex|gender) (?:breakdown|split|ratio|mix|balance)|male ?/ ?female|m ?/ ?f|both "
         r"sexes|both genders"

@@ -24,6 +24,21 @@ def _ord(text: str) -> int:
 # -------------------------------------------------------------------------------------------- files
 
 
+# "I'm putting together a report for the director": what the asker is doing, neither figures taken
+# together nor a report asked for (read before either).
+ASKERS_WORK = (
+    r"\b(?:putting|put|pulling|pull|getting|get|working on|writing|preparing|doing) together"
+    r"(?: (?:a|an|the|some|my|our) "
+    r"(?:report|numbers|figures|stats|statistics|summary|deck|email|update|recap))?\b|"
+    r"\b(?:working on|writing|preparing|doing) (?:a|an|the|my|our) "
+    r"(?:report|summary|deck|email|update|recap)\b"
+)
+
+
+def askers_work(ledger: Ledger, facts: Facts) -> None:
+    ledger.take_all(ASKERS_WORK, "filler")
+
+
 def reports(ledger: Ledger, facts: Facts) -> None:
     """Files: CSV/exports, with mailing addresses or contact details (those go to a file, not a table)."""
     if ledger.take(
@@ -324,6 +339,9 @@ def _compare(ledger: Ledger, facts: Facts) -> None:
         facts.more_or_fewer = True
     if ledger.take_all(rf"\b(?:how (?:did|has|have|does|do) )?(?:{COMPARE})\b", "compare"):
         facts.compare = True
+    if facts.sexes_both and ledger.anywhere(r"outnumber(?:ed|s)?"):
+        ledger.take_all(r"\bby how many\b|\bhow many\b", "compare")
+        facts.compare = facts.count = True
     if ledger.has(r"\b(?:more|fewer|less)\b") and (
         ledger.anywhere(r"than")
         or facts.sexes_both
@@ -436,8 +454,6 @@ def _grouping(ledger: Ledger, facts: Facts) -> None:
         )
     if ledger.take(r"\b(?:breakdown|distribution|histogram|chart|graph|plot)\b", "chart"):
         facts.chart = True
-    # "I'm putting together numbers for ...": what the asker is doing, not figures taken together
-    ledger.take_all(r"\b(?:putting|put|pulling|pull|getting|get) together\b", "filler")
     if ledger.take(
         r"\b(?:in total|total(?:led)?|altogether|all together|together|combined|overall total|in "
         r"all|all in all|"
@@ -503,13 +519,13 @@ def _histogram(ledger: Ledger, facts: Facts) -> None:
     )
     if before is not None:
         after = ledger.take(
-            rf"\b(?:(time|times|pace|paces|result|results) )?(?:{BAND_WORDS}|distributed|spread(?: out)?|"
+            rf"\b(?:(time|times|pace|paces|result|results) )?(?:spread out|{BAND_WORDS}|distributed|"
             r"break down|look)\b",
             "histogram",
         )
     else:
         after = ledger.take(
-            rf"\b(time|times|pace|paces) (?:{BAND_WORDS}|(?<=s )(?:distributed|spread out))\b", "histogram"
+            rf"\b(time|times|pace|paces) (?:(?<=s )(?:distributed|spread out)|{BAND_WORDS})\b", "histogram"
         )
     if before is None and after is None and width is None:
         return
