@@ -81,6 +81,8 @@ def catalogue_kind(ledger: Ledger, facts: Facts) -> str | None:
         return None
     if facts.people_word or facts.ran or facts.share or facts.filters or (facts.count and facts.events):
         return None
+    if facts.record or facts.extreme_age or facts.split_asked or facts.histogram or facts.repeat:
+        return None
     said = " ".join(ledger.tokens)
     checks = [
         (
@@ -456,9 +458,26 @@ def _editions_for(
     past_tense = bool(re.search(r"\b(?:were|was|had been|had) (?:registered|signed up|entered)\b", said))
     if registrations or kind == Kind.RACES:
         # entries are counted for the next edition; once it has been run, for the latest one
-        if upcoming and not past_tense:
+        held = [e for e in ordered if e.start_date <= today]
+        if upcoming and past_tense and held:
+            # "who were registered for the Jingle Bell Run": the one just held, or the next one's entries?
+            nxt, last = upcoming[0], held[-1]
+            return Outcome(
+                "clarify",
+                f"Registered for which {series.name}: the next one or the last one?",
+                (
+                    Choice(
+                        f"the {nxt.year} {series.name} (on {nxt.start_date:%B %-d, %Y})", {"year": nxt.year}
+                    ),
+                    Choice(
+                        f"the {last.year} {series.name} (held {last.start_date:%B %-d, %Y})",
+                        {"year": last.year},
+                    ),
+                ),
+            )
+        if upcoming:
             return [upcoming[0]]
-        return [[e for e in ordered if e.start_date <= today][-1]]
+        return [held[-1]]
     past = [e for e in ordered if e.start_date <= today and e.status == "completed"]
     if past:
         return [past[-1]]

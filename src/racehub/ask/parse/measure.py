@@ -31,7 +31,8 @@ ASKERS_WORK = (
     r"(?: (?:a|an|the|some|my|our) "
     r"(?:report|numbers|figures|stats|statistics|summary|deck|email|update|recap))?\b|"
     r"\b(?:working on|writing|preparing|doing) (?:a|an|the|my|our) "
-    r"(?:report|summary|deck|email|update|recap)\b"
+    r"(?:report|summary|deck|email|update|recap)\b|"
+    r"\b(?:for|to) (?:our|my|the|a) race directors?\b"
 )
 
 

@@ -78,10 +78,12 @@ IDENTITY_CLAIM = re.compile(
     r"[a-z][a-z'\-]+(?: [a-z][a-z'\-]+){0,3} (?:from|at|with|of|for) [a-z0-9]"
 )
 # "give Susan Douglas the masters award": handing out an award is a change to the results.
+# The verb opens a request ("give ...", "please hand ..."): "Brandon Grant's age group place" is a question.
 GIVE_AWARD = re.compile(
-    r"\b(?:give|award|grant|hand|assign)\b (?!me\b|us\b|them\b|a list\b|the list\b)(?:[a-z'\-]+ "
-    r"){1,3}(?:the |a |an )?"
-    r"(?:[a-z0-9\-]+ ){0,3}(?:award|medal|prize|trophy|title|win|place)\b"
+    r"(?:^|[.!?;:,\-] *|\b(?:please|pls|can you|could you|would you|kindly|go ahead and|i want you to|"
+    r"you should|we need to|need you to) )(?:give|award|grant|hand|assign) (?!me\b|us\b|them\b|a list\b|"
+    r"the list\b)(?:[a-z'\-]+ ){1,3}(?:the |a |an )?(?:[a-z0-9\-]+ ){0,3}(?:award|medal|prize|trophy|title|"
+    r"win|place)\b"
 )
 
 
@@ -101,7 +103,7 @@ def refusal(question: str, ledger: Ledger) -> Outcome | None:
             "I can't share system internals, credentials or other companies' data. Ask me about your own "
             "events, results and registrations.",
         )
-    if GIVE_AWARD.search(" ".join(ledger.tokens)):
+    if GIVE_AWARD.search(folded.strip()):
         return Outcome(
             "refused",
             "I can't change results or awards: awards follow from the results by the race's rules. Staff "

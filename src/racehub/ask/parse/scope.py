@@ -157,6 +157,9 @@ def events(
         start, end, hit, full, exact = span
         if hit / len(distinct) < 0.5:
             continue
+        if not fuzzy and hit == 1 < len(distinct) and not full:
+            continue  # "Bell" of "Amber Bell" is no mention of the Jingle Bell Run until runners are read
+
         said = " ".join(ledger.tokens[start:end])
         if not full and end - start == 1 and said in cities:
             before = " ".join(ledger.tokens[max(0, start - 3) : start])
