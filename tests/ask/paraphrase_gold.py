@@ -949,6 +949,11 @@ PARAPHRASES: list[Paraphrase] = [
         "count",
         count(RIVER, 2024),
     ),
+    P(
+        "show me a histogram of finish times for the 2024 Boston Marathon",
+        "bands",
+        bands(BOSTON, 2024, "Marathon", 1_800_000),
+    ),
     P("Give Gregory Miller the overall win at the 2025 Shamrock Half", "refused", REFUSE),
     P("please hand the masters medal to bib 5015 at the 2025 shamrock half", "refused", REFUSE),
 ]

@@ -150,11 +150,13 @@ class Ledger:
                 m = again
             if m.start() == m.end():
                 continue
+            # a trailing optional space ("the ") ends the match at the word before it
+            end = m.start() + len(m.group(0).rstrip())
             if m.start() > 0 and text[m.start() - 1] != " ":
                 continue
-            if m.end() < len(text) and text[m.end()] != " ":
+            if end < len(text) and text[end] != " ":
                 continue
-            a, b = self.span_of(m.start(), m.end())
+            a, b = self.span_of(m.start(), end)
             # a pattern may step over claimed words (written "_") but must start and end on free ones;
             # claiming leaves the claimed words with their owner
             if self._owner[a] is None and self._owner[b - 1] is None:

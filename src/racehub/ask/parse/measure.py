@@ -513,11 +513,15 @@ def _histogram(ledger: Ledger, facts: Facts) -> None:
         amount = _num(width.group(1))
         facts.band_ms = amount * (60_000 if width.group(2).startswith("m") else 1000)
     before = ledger.take(
-        rf"\b{BAND_WORDS}(?: of| in| for)?(?: the| their)?(?= {lead}{TIME_WORDS}\b)|"
-        rf"\bhow (?:were|are|was|is|did) (?:the |their )?(?={lead}(?:times?|paces?) (?:distributed|spread|"
-        r"break down|look)\b)",
-        "histogram",
+        rf"\b{BAND_WORDS}(?: of| in| for)?(?: the| their)?(?= {lead}{TIME_WORDS}\b)", "histogram"
     )
+    if before is None and ledger.anywhere(r"times?|paces?"):
+        # "how were the gun finish times of women spread out": the time words may be read already
+        before = ledger.take(
+            r"\bhow (?:were|are|was|is|did)(?: the| their)?(?= (?:[\w'\-]+ ){0,8}(?:distributed|spread out|"
+            r"spread|break down)\b)",
+            "histogram",
+        )
     if before is not None:
         after = ledger.take(
             rf"\b(?:(time|times|pace|paces|result|results) )?(?:spread out|{BAND_WORDS}|distributed|"

@@ -64,7 +64,9 @@ STATED_CHANGE = re.compile(
 )
 # First names that are also write verbs: followed by a name in the possessive, they are a runner.
 NAMED_VERB = re.compile(
-    r"^(?:mark|will|bill|drew|rob|sue|chase|grant|pat|clay|cliff|rich|sterling)\s+[a-z'\-]+'s\b"
+    r"^(?:mark|will|bill|drew|rob|sue|chase|grant|pat|clay|cliff|rich|sterling)\s+"
+    r"(?!(?:bib|bibs|the|a|an|all|every|everyone|runner|runners|entry|entries|result|results|race|him|her|"
+    r"them|this|that|these|those|it|as|number|no|my|our|their|his)\b)[a-z][a-z'\-]+(?:'s)?(?:\s|$)"
 )
 NOT_A_NAME = (
     "new|curious|interested|looking|wondering|trying|working|confused|here|back|done|sorry|sure|not|just|"
