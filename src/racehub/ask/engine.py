@@ -237,13 +237,14 @@ class AskEngine:
             person = PersonRef(person.first, person.last, ids, person.label)
             return self._widen(reading.with_(person=person), today)
         widened = self._widen(reading, today)
-        sql, params = namesakes_query(person, widened.races)
+        sql, params = namesakes_query(person, widened.races, today)
         try:
             _, rows, _, _ = self._execute(sql, params, scope)
         except (QueryFailed, UnsafeQuery) as exc:
             return Answer("unanswerable", f"I couldn't look that runner up: {exc.message}")
         if len(rows) <= 1:
-            return widened
+            said_no_year = reading.races is not None and reading.races.year_defaulted
+            return self._latest_run(widened, rows[0] if rows else None) if said_no_year else widened
         choices = namesake_choices(rows)
         where_text = interpretation(widened).split(" — ", 1)[-1]
         return Answer(
@@ -254,6 +255,28 @@ class AskEngine:
             [[c.label] for c in choices],
             interpretation=interpretation(widened),
             choices=tuple(choices),
+        )
+
+    @staticmethod
+    def _latest_run(reading: Reading, person: Any) -> Reading:
+        """A runner's time, place or pace with no year said: the last edition they ran (their history
+        covers every one)."""
+        races = reading.races
+        if (
+            person is None
+            or person[11] is None
+            or races is None
+            or reading.kind != Kind.LIST
+            or "history" in reading.columns
+            or len(races.years) < 2
+        ):
+            return reading
+        year = int(person[11])
+        pairs = tuple((ed, r) for ed, r in races.pairs if ed.year == year)
+        note = f"their latest of {int(person[6])} races here (ask for their history for every year)"
+        return reading.with_(
+            races=RaceSet(pairs, races.series, races.whole_event, False, False),
+            notes=(*reading.notes, note) if int(person[6]) > 1 else reading.notes,
         )
 
     def _widen(self, reading: Reading, today: date) -> Reading:

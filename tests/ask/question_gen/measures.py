@@ -158,10 +158,10 @@ class MeasureQuestions(Base):
             f"distribution of {b_}finish times{width} at {where_text}",
             f"show the spread of {b_}finishing times at {where_text}{width}",
         ]
-        q = self.pick(with_who if s.where.given() else [*with_who, *plain])
-        if "bands" in q and not said_width:
-            minutes_said = default_band_minutes(race.distance_m)
-            need(minutes_said == minutes)
+        pool = with_who if s.where.given() else [*with_who, *plain]
+        if said_width:  # a width not said would be a question about another width
+            pool = [q for q in pool if "bands" in q]
+        q = self.pick(pool)
         expect: Expect = {"numbers": [c for c in shown if c > 0], "max_rows": len(shown)}
         return Item(self.style(q), today, "bands", expect)
 

@@ -4,6 +4,7 @@ population; split times; people across editions."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from racehub.ask.compile.common import (
@@ -277,10 +278,11 @@ def statuses_words(population: Population) -> str:
     return "any status" if statuses is None else "/".join(statuses)
 
 
-def namesakes_query(person: PersonRef, races: RaceSet | None) -> tuple[str, dict[str, Any]]:
+def namesakes_query(person: PersonRef, races: RaceSet | None, today: date) -> tuple[str, dict[str, Any]]:
     """The different people behind a runner's name in the races asked about: one row per person
-    (name and date of birth), with their age, home, entries, years and bib, earliest first."""
-    params: dict[str, Any] = {"ids": list(person.person_ids)}
+    (name and date of birth), with their age, home, entries, years, bib and the last year they ran
+    on or before `today`, earliest first."""
+    params: dict[str, Any] = {"ids": list(person.person_ids), "today": today.isoformat()}
     where = "person_id IN :ids"
     if races is not None:
         where += " AND race_id IN :race_ids"
@@ -288,7 +290,9 @@ def namesakes_query(person: PersonRef, races: RaceSet | None) -> tuple[str, dict
     sql = (
         "SELECT first_name, last_name, dob, min(age) AS age, min(city) AS city, min(state) AS state, "
         "count(*) AS entries, min(year) AS first_year, max(year) AS last_year, min(bib) AS bib, "
-        f"array_agg(DISTINCT person_id) AS ids FROM q_entries WHERE {where} "
+        "array_agg(DISTINCT person_id) AS ids, "
+        "max(year) FILTER (WHERE start_date <= CAST(:today AS date)) AS last_held "
+        f"FROM q_entries WHERE {where} "
         "GROUP BY first_name, last_name, dob ORDER BY min(year), min(bib) LIMIT 20"
     )
     return sql, params

@@ -250,7 +250,10 @@ def _repair_typos(ledger: Ledger, catalog: Catalog, places: object) -> None:
 
 def _leftovers(ledger: Ledger) -> tuple[list[str], list[str]]:
     unknown, outside = [], []
-    for _, token in ledger.left():
+    tokens = ledger.tokens
+    for i, token in ledger.left():
+        if (i and tokens[i - 1] == token) or (i + 1 < len(tokens) and tokens[i + 1] == token):
+            continue  # "different different": a word typed twice, used once
         if token in OUT_OF_DOMAIN:
             outside.append(token)
         elif token not in FILLER and token not in ("?", "!", ".", ","):

@@ -74,8 +74,6 @@ def words_of(text: str) -> list[str]:
             else:
                 out.extend(token.split("-"))
             continue
-        if out and token == out[-1] and token.isalpha() and len(token) > 1:
-            continue  # "different different": a word typed twice
         out.append(token)
     return out
 
