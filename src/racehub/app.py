@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Send
 from starlette.types import Scope as ASGIScope
@@ -26,7 +27,9 @@ from racehub.db import Database, Scope, get_database
 from racehub.errors import RaceHubError, RateLimited
 from racehub.events.endpoints import router as events_router
 from racehub.follows.endpoints import router as follows_router
+from racehub.inputs import InputGuard
 from racehub.live.endpoints import router as live_router
+from racehub.logging import exception_summary
 from racehub.mcp.endpoints import router as mcp_router
 from racehub.participants.endpoints import router as participants_router
 from racehub.push.endpoints import router as push_router
@@ -107,15 +110,50 @@ async def _render_http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _render_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.error(
-        "unhandled error",
-        method=request.method,
-        path=request.url.path,
-        error=type(exc).__name__,
-        exc_info=exc,
-    )
-    return JSONResponse({"error": "InternalError", "detail": "internal error"}, status_code=500)
+async def _render_data_error(request: Request, exc: Exception) -> JSONResponse:
+    # A value PostgreSQL refuses (a number past bigint, a malformed date): the request's fault. Its
+    # message carries the value, so neither the reply nor the log repeats it.
+    log.info("value refused by the database", path=request.url.path, **exception_summary(exc))
+    detail = "a value in the request is out of range or malformed"
+    return JSONResponse(error_body("InvalidInput", detail), status_code=422)
+
+
+class UnexpectedErrors:
+    """The last word on any exception nothing else rendered: a 500 with no detail, and one log line with
+    the exception's type and where it was raised (never its message or locals, which carry parameters
+    and names, and never a traceback rendered on the event loop). Nothing is re-raised, so the server
+    does not log it again with the full traceback."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: ASGIScope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def noting_start(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_start)
+        except Exception as exc:
+            log.error("unhandled error", method=scope["method"], path=scope["path"], **exception_summary(exc))
+            if started:
+                return  # the client sees the response cut short
+            body = b'{"error": "InternalError", "detail": "internal error"}'
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
 
 
 class RequestLog:
@@ -175,6 +213,11 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
     )
     app.state.database = database
     app.state.settings = settings
+    # Added innermost first: RequestLog sees every request, errors included.
+    app.add_middleware(UnexpectedErrors)
+    app.add_middleware(
+        InputGuard, max_body_bytes=settings.max_body_bytes, trusted_proxies=settings.trusted_proxies
+    )
     app.add_middleware(RequestLog)
     if settings.cors_origins:
         # Browsers on these origins may call the API with a key (Open WebUI runs a person's own tool
@@ -197,7 +240,7 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
     app.add_exception_handler(RaceHubError, _render_domain_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)
     app.add_exception_handler(StarletteHTTPException, _render_http_error)
-    app.add_exception_handler(Exception, _render_unexpected_error)
+    app.add_exception_handler(DataError, _render_data_error)
 
     @app.get("/healthz", tags=["health"])
     async def healthz(request: Request) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -99,6 +100,12 @@ class Settings(BaseSettings):
     alarm_min_pace_s_per_km: float = 150.0  # faster than this between two mats is not humanly possible
     alarm_double_read_s: float = 120.0  # two reads of one chip at one mat this close: a double read
 
+    # HTTP. Bodies over this many bytes are refused (413) before they are read.
+    max_body_bytes: int = 4 * 1024 * 1024
+    # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client. Empty: the
+    # peer address is the client, whatever a request's headers say.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     log_level: str = "INFO"
     log_json: bool = False
 
@@ -114,6 +121,21 @@ class Settings(BaseSettings):
                     raise ValueError(
                         f"RACEHUB_CORS_ORIGINS: {origin!r} is not an origin such as https://host"
                     )
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for proxy in value:
+                try:
+                    ipaddress.ip_network(str(proxy), strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"RACEHUB_TRUSTED_PROXIES: {proxy!r} is not an address or network such as 10.0.0.0/8"
+                    ) from None
         return value
 
     @field_validator("public_url")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from racehub.integrations.simulators.bundle import Bundle, BundleRace, load_bundle
 
 from racehub.alarms.detect import FINISH, Point, Rules, Runner, double_reads, impossible_paces, silent_mats
+from racehub.integrations.simulators.bundle import Bundle, BundleRace, load_bundle
 from tests.conftest import BUNDLE
 
 SHAMROCK_MARATHON_2023 = "248020"

@@ -19,12 +19,12 @@ from typing import Any
 
 import httpx
 import pytest
-from racehub.integrations.simulators.bundle import load_bundle
 from sqlalchemy import text
 
 from racehub.app import create_app
 from racehub.auth.service import add_user, create_api_key
 from racehub.db import Database, Scope
+from racehub.integrations.simulators.bundle import load_bundle
 from racehub.integrations.simulators.expo import build_app as expo_app
 from racehub.integrations.simulators.kit import RunningServer, start_server_thread
 from racehub.integrations.simulators.webpush import build_app as webpush_app

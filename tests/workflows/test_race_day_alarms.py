@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import httpx
-from racehub.integrations.simulators.bundle import load_bundle
 from sqlalchemy import text
 
 from racehub.db import Scope
+from racehub.integrations.simulators.bundle import load_bundle
 from tests.conftest import BUNDLE
 from tests.workflows.conftest import Harness
 

@@ -36,6 +36,7 @@ from racehub.chat.schemas import (
 from racehub.chat.service import CODE_SENT_WEB, ChatResult, ChatService, ChatTurn
 from racehub.db import Scope
 from racehub.errors import InvalidInput, RaceHubError
+from racehub.logging import exception_summary
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["chat"])
@@ -118,9 +119,7 @@ async def chat_completions(
                 if isinstance(error, RaceHubError):
                     name, message = error.name, error.message
                 else:
-                    log.error(
-                        "unhandled error in a streamed reply", error=type(error).__name__, exc_info=error
-                    )
+                    log.error("unhandled error in a streamed reply", **exception_summary(error))
                     name, message = "InternalError", ""
                 for event in events.error(name, message or "the reply could not be made; try again"):
                     yield event

@@ -334,7 +334,7 @@ def _serve(
 
     assert sock is not None
     app = create_app(db, push.settings) if push is not None else create_app(db)
-    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, proxy_headers=False)
     server = uvicorn.Server(config)
     # The worker turns live changes into notifications: it sends to the same local push services.
     with _worker({**os.environ, **(push.env if push is not None else {})}):

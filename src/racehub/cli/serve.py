@@ -20,8 +20,9 @@ def serve(
     db = database()
     console.print(f"RaceHub API on http://{host}:{port} (docs at /docs)")
     # No access log: its request lines hold query strings (a runner's name in a search); the app logs
-    # each request without them (`racehub.app.RequestLog`).
-    uvicorn.run(create_app(db), host=host, port=port, access_log=False)
+    # each request without them (`racehub.app.RequestLog`). No proxy headers either: uvicorn would trust
+    # X-Forwarded-For from loopback; the app reads it only from RACEHUB_TRUSTED_PROXIES.
+    uvicorn.run(create_app(db), host=host, port=port, access_log=False, proxy_headers=False)
 
 
 def register(app: typer.Typer) -> None:

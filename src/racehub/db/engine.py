@@ -68,11 +68,13 @@ class Database:
             pool_size=self.settings.pool_size,
             max_overflow=self.settings.pool_size,
             pool_pre_ping=True,
+            # Error messages never carry a statement's parameters (names, emails, questions) into logs.
+            hide_parameters=True,
         )
 
     @cached_property
     def owner_engine(self) -> Engine:
-        return create_engine(self.owner_url, poolclass=None)
+        return create_engine(self.owner_url, poolclass=None, hide_parameters=True)
 
     def ensure_database(self) -> None:
         """Create the database when the server lacks it (owner connection)."""
