@@ -190,7 +190,7 @@ def _is_json(scope: ASGIScope) -> bool:
     for name, value in scope.get("headers", []):
         if name == b"content-type":
             media = value.decode("latin-1").split(";")[0].strip().lower()
-            return media.endswith(_JSON_TYPES)
+            return bool(media.endswith(_JSON_TYPES))
     return False
 
 
