@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,11 +21,12 @@ from starlette.types import Scope as ASGIScope
 from racehub.alarms.endpoints import router as alarms_router
 from racehub.ask.endpoints import router as ask_router
 from racehub.auth.dependencies import database_of, run_with_connection
+from racehub.auth.endpoints import login_router
 from racehub.auth.endpoints import router as keys_router
 from racehub.chat.endpoints import router as chat_router
 from racehub.config import Settings, get_settings
 from racehub.db import Database, Scope, get_database
-from racehub.errors import RaceHubError, RateLimited
+from racehub.errors import RaceHubError, RateLimited, error_payload
 from racehub.events.endpoints import router as events_router
 from racehub.follows.endpoints import router as follows_router
 from racehub.inputs import InputGuard
@@ -49,6 +51,7 @@ ROUTERS: list[APIRouter] = [
     chat_router,
     workflows_router,
     keys_router,
+    login_router,
     live_router,
     alarms_router,
     follows_router,
@@ -76,6 +79,14 @@ def error_body(error: str, detail: str) -> dict[str, str]:
     return {"error": error, "detail": detail}
 
 
+def _error(
+    request: Request, status: int, name: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        error_payload(request.url.path, status, name, detail), status_code=status, headers=headers
+    )
+
+
 def _validation_detail(exc: RequestValidationError) -> str:
     """`limit (query): Input should be greater than or equal to 0; ...` naming each bad field."""
     parts = []
@@ -93,21 +104,19 @@ async def _render_domain_error(request: Request, exc: Exception) -> JSONResponse
         headers["Retry-After"] = str(exc.retry_after)
     if exc.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse(error_body(exc.name, exc.message), status_code=exc.status, headers=headers)
+    return _error(request, exc.status, exc.name, exc.message, headers)
 
 
 async def _render_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse(error_body("InvalidInput", _validation_detail(exc)), status_code=422)
+    return _error(request, 422, "InvalidInput", _validation_detail(exc))
 
 
 async def _render_http_error(request: Request, exc: Exception) -> JSONResponse:
     # Unknown routes and wrong methods, raised by the router itself.
     assert isinstance(exc, StarletteHTTPException)
     name = _HTTP_ERROR_NAMES.get(exc.status_code, "HTTPError")
-    return JSONResponse(
-        error_body(name, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None)
-    )
+    return _error(request, exc.status_code, name, str(exc.detail), getattr(exc, "headers", None))
 
 
 async def _render_data_error(request: Request, exc: Exception) -> JSONResponse:
@@ -115,7 +124,7 @@ async def _render_data_error(request: Request, exc: Exception) -> JSONResponse:
     # message carries the value, so neither the reply nor the log repeats it.
     log.info("value refused by the database", path=request.url.path, **exception_summary(exc))
     detail = "a value in the request is out of range or malformed"
-    return JSONResponse(error_body("InvalidInput", detail), status_code=422)
+    return _error(request, 422, "InvalidInput", detail)
 
 
 class UnexpectedErrors:
@@ -145,7 +154,7 @@ class UnexpectedErrors:
             log.error("unhandled error", method=scope["method"], path=scope["path"], **exception_summary(exc))
             if started:
                 return  # the client sees the response cut short
-            body = b'{"error": "InternalError", "detail": "internal error"}'
+            body = json.dumps(error_payload(scope["path"], 500, "InternalError", "internal error")).encode()
             await send(
                 {
                     "type": "http.response.start",

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     login_attempts_per_account: int = 10
     login_challenges_per_address: int = 20
     login_attempts_per_address: int = 30
+    login_password_attempts_per_account_address: int = 10
+    # A login bound to a chat conversation ends after this long unused, and after this long in any case.
+    chat_login_idle_s: int = 12 * 3600
+    chat_login_max_s: int = 7 * 24 * 3600
+    # An Open WebUI user header valid for longer than this from now is refused (Open WebUI signs short ones).
+    openwebui_jwt_max_lifetime_s: int = 24 * 3600
 
     # Workflows. Fernet keys for vendor credentials, comma-separated, the first one encrypts (rotation).
     credential_keys: SecretStr | None = None

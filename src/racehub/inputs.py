@@ -22,6 +22,8 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Send
 from starlette.types import Scope as ASGIScope
 
+from racehub.errors import error_payload
+
 # C0 controls but tab, LF and CR; DEL; UTF-16 surrogates (a JSON "\ud800" decodes to one, and no encoder
 # can write it to the database).
 _BAD_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -58,8 +60,11 @@ def _strings(node: Any, where: str) -> Iterator[tuple[str, str]]:
             yield from _strings(value, f"{where}.{position}" if where else str(position))
 
 
-def _error(status: int, name: str, detail: str) -> tuple[int, bytes]:
-    return status, json.dumps({"error": name, "detail": detail}).encode()
+Problem = tuple[int, str, str]  # status, error name, detail
+
+
+def _invalid(detail: str) -> Problem:
+    return 422, "InvalidInput", detail
 
 
 class _TooLarge(Exception):
@@ -97,15 +102,15 @@ class InputGuard:
             elif declared is None:
                 receive = self._counting(receive)
         if problem is not None:
-            await _respond(send, *problem)
+            await _respond(send, scope.get("path", ""), problem)
             return
         try:
             await self.app(scope, receive, send)
         except _TooLarge:
-            await _respond(send, *self._too_large())
+            await _respond(send, scope.get("path", ""), self._too_large())
 
-    def _too_large(self) -> tuple[int, bytes]:
-        return _error(413, "PayloadTooLarge", f"the request body is larger than {self.max_body_bytes} bytes")
+    def _too_large(self) -> Problem:
+        return 413, "PayloadTooLarge", f"the request body is larger than {self.max_body_bytes} bytes"
 
     async def _read_body(self, receive: Receive) -> bytes:
         chunks: list[bytes] = []
@@ -138,18 +143,16 @@ class InputGuard:
         return counted
 
     @staticmethod
-    def _parameter_problem(scope: ASGIScope) -> tuple[int, bytes] | None:
+    def _parameter_problem(scope: ASGIScope) -> Problem | None:
         char = bad_character(scope.get("path", ""), parameter=True)
         if char is not None:
-            return _error(422, "InvalidInput", f"path: control character {char} is not allowed")
+            return _invalid(f"path: control character {char} is not allowed")
         query = scope.get("query_string", b"").decode("latin-1")
         for name, value in parse_qsl(query, keep_blank_values=True, errors="replace"):
             char = bad_character(name, parameter=True) or bad_character(value, parameter=True)
             if char is not None:
                 shown = name if bad_character(name, parameter=True) is None else "query"
-                return _error(
-                    422, "InvalidInput", f"{shown} (query): control character {char} is not allowed"
-                )
+                return _invalid(f"{shown} (query): control character {char} is not allowed")
         return None
 
     def _with_client(self, scope: ASGIScope) -> ASGIScope:
@@ -194,7 +197,7 @@ def _is_json(scope: ASGIScope) -> bool:
     return False
 
 
-def _json_body_problem(body: bytes) -> tuple[int, bytes] | None:
+def _json_body_problem(body: bytes) -> Problem | None:
     if not body:
         return None
     try:
@@ -205,7 +208,7 @@ def _json_body_problem(body: bytes) -> tuple[int, bytes] | None:
     if found is None:
         return None
     field, char = found
-    return _error(422, "InvalidInput", f"{field} (body): control character {char} is not allowed")
+    return _invalid(f"{field} (body): control character {char} is not allowed")
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -222,7 +225,9 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _respond(send: Send, status: int, body: bytes) -> None:
+async def _respond(send: Send, path: str, problem: Problem) -> None:
+    status, name, detail = problem
+    body = json.dumps(error_payload(path, status, name, detail)).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if status == 413:
         headers.append((b"connection", b"close"))

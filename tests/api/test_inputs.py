@@ -43,7 +43,9 @@ class TestControlCharacters:
         body = {"model": "racehub", "messages": [{"role": "user", "content": "hi\n\tthere\u0007"}]}
         reply = client.post("/v1/chat/completions", json=body, headers=auth(world.a.viewer_key))
         assert reply.status_code == 422
-        assert reply.json()["detail"] == "messages.0.content (body): control character U+0007 is not allowed"
+        assert reply.json()["error"]["message"] == (
+            "messages.0.content (body): control character U+0007 is not allowed"
+        )
         body["messages"][0]["content"] = "How many events\ndo I have?"
         assert (
             client.post("/v1/chat/completions", json=body, headers=auth(world.a.viewer_key)).status_code

@@ -20,7 +20,7 @@ import structlog
 from racehub.ask.answer import Answer
 from racehub.ask.engine import AskEngine
 from racehub.ask.llm import LLMClient, LLMError, ToolCall
-from racehub.chat.identity import Identity
+from racehub.auth.callers import Identity
 
 log = structlog.get_logger(__name__)
 

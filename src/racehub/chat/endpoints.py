@@ -1,4 +1,4 @@
-"""HTTP routes of chat: the OpenAI-compatible API (`/v1/models`, `/v1/chat/completions`) and web login."""
+"""HTTP routes of chat: the OpenAI-compatible API (`/v1/models`, `/v1/chat/completions`)."""
 
 from __future__ import annotations
 
@@ -12,29 +12,12 @@ import anyio
 import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from racehub.auth.challenges import AccountClaim
-from racehub.auth.dependencies import database_of, run_with_connection
+from racehub.auth.dependencies import CurrentChatCaller, database_of, run_with_connection
 from racehub.auth.openwebui import CHAT_ID_HEADER
-from racehub.auth.sessions import revoke_session
 from racehub.chat import stream
-from racehub.chat.claims import read_claim
-from racehub.chat.identity import ChatCaller, CurrentChatCaller
-from racehub.chat.login import WebLogin
-from racehub.chat.schemas import (
-    ChallengeIn,
-    ChallengeOut,
-    ChatCompletionRequest,
-    ModelCard,
-    ModelList,
-    PasswordIn,
-    SessionOut,
-    VerifyIn,
-    WhoAmI,
-)
-from racehub.chat.service import CODE_SENT_WEB, ChatResult, ChatService, ChatTurn
-from racehub.db import Scope
+from racehub.chat.schemas import ChatCompletionRequest, ModelCard, ModelList
+from racehub.chat.service import ChatResult, ChatService, ChatTurn
 from racehub.errors import InvalidInput, RaceHubError
 from racehub.logging import exception_summary
 
@@ -55,10 +38,6 @@ def chat_service(request: Request) -> ChatService:
 ChatServiceDep = Annotated[ChatService, Depends(chat_service)]
 
 
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _turn(body: ChatCompletionRequest, request: Request, public_url: str | None) -> ChatTurn:
     users = [m for m in body.messages if m.role == "user"]
     if not users or not users[-1].text.strip():
@@ -74,6 +53,7 @@ def _turn(body: ChatCompletionRequest, request: Request, public_url: str | None)
         first_reply=first_reply,
         base_url=public_url or str(request.base_url),
         today=date.today(),
+        replies=tuple(m.text for m in body.messages if m.role == "assistant"),
     )
 
 
@@ -167,103 +147,3 @@ class _LiveReply:
             return await asyncio.wait_for(self._items.get(), timeout)
         except TimeoutError:
             return None
-
-
-# ---------------------------------------------------------------------------------------------- web login
-
-
-def _who(caller: ChatCaller) -> WhoAmI:
-    identity = caller.identity
-    if identity is None:
-        return WhoAmI(kind=caller.kind)
-    return WhoAmI(
-        kind=caller.kind,
-        name=identity.name,
-        email=identity.email,
-        organization=identity.org_name,
-        role=identity.role,
-        via=identity.via,
-    )
-
-
-def _session_out(web: WebLogin) -> SessionOut:
-    login = web.login
-    user = WhoAmI(
-        kind="session",
-        name=login.name,
-        email=login.email,
-        organization=login.org_name,
-        role=login.role,
-        via=login.method,
-    )
-    return SessionOut(token=web.token, expires_at=web.expires_at, user=user)
-
-
-@router.post("/auth/challenge")
-async def start_login(body: ChallengeIn, service: ChatServiceDep, request: Request) -> ChallengeOut:
-    """Start a login: a one-time code goes to the email on file (same reply whether or not it exists)."""
-    said = (body.email or body.text or "").strip()
-    if "@" in said and " " not in said:
-        claim: AccountClaim | None = AccountClaim(email=said)
-    else:
-        claimed = read_claim(said)
-        claim = claimed.claim if claimed else None
-    if claim is None:
-        raise InvalidInput('say who you are: an email address, or "I\'m Jane from Acme Racing"')
-    address = _address(request)
-    issued = await run_with_connection(
-        request, lambda: service.login.start(claim, address=address, via="session")
-    )
-    ttl = service.settings.login_code_ttl_s
-    message = CODE_SENT_WEB.format(claim=claim.describe(), minutes=max(ttl // 60, 1))
-    return ChallengeOut(challenge=issued.token, message=message, expires_in=ttl)
-
-
-@router.post("/auth/verify")
-async def verify_login(body: VerifyIn, service: ChatServiceDep, request: Request) -> SessionOut:
-    """Finish a login with the code from the email (or the password): returns a session token."""
-    if not (body.code or body.password):
-        raise InvalidInput("give the code from the email, or your password")
-    address = _address(request)
-    web = await run_with_connection(
-        request,
-        lambda: service.login.verify_token(
-            body.challenge, code=body.code, password=body.password, address=address
-        ),
-    )
-    return _session_out(web)
-
-
-@router.post("/auth/password")
-async def password_login(body: PasswordIn, service: ChatServiceDep, request: Request) -> SessionOut:
-    """Log in with email and password: returns a session token."""
-    address = _address(request)
-    web = await run_with_connection(
-        request, lambda: service.login.password_login(body.email, body.password, address=address)
-    )
-    return _session_out(web)
-
-
-@router.get("/auth/me")
-async def who_am_i(caller: CurrentChatCaller) -> WhoAmI:
-    """Who the credential on this request acts for."""
-    return _who(caller)
-
-
-_bearer = HTTPBearer(auto_error=False)
-
-
-@router.post("/auth/logout", status_code=204)
-async def logout(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Response:
-    """End a web session (API keys are revoked with `racehub keys`, not here)."""
-    if credentials is not None:
-        database, token = database_of(request), credentials.credentials.strip()
-
-        def revoke() -> None:
-            with database.session(Scope.operator()) as session:
-                revoke_session(session, token)
-
-        await run_with_connection(request, revoke)
-    return Response(status_code=204)
