@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     app_database_url: str | None = None
     app_db_role: str = "racehub_app"
     app_db_password: SecretStr | None = None
+    # Platform operator connection (CLI, jobs, logins): the role racehub_platform itself. Derived from
+    # database_url when unset, with platform_db_password (set on the role at `racehub db upgrade`).
+    platform_database_url: str | None = None
+    platform_db_password: SecretStr | None = None
     home: Path = Field(default_factory=lambda: Path.home() / ".local" / "share" / "racehub")
     pool_size: int = 10
 
