@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     ask_statement_timeout_ms: int = 5000
     ask_max_rows: int = 1000
     ask_max_bytes: int = 2_000_000
+    # Questions of one company running at once per server process; more wait this long, then get a 429.
+    ask_max_concurrent_per_tenant: int = 4
+    ask_queue_wait_s: float = 15.0
 
     llm_base_url: str = "http://127.0.0.1:11434/v1"
     llm_model: str = "llama3.1:8b"

@@ -28,7 +28,7 @@ from racehub.auth.callers import Caller, ChatCaller
 from racehub.auth.openwebui import JWT_HEADER
 from racehub.config import Settings
 from racehub.db import Database
-from racehub.errors import Forbidden, Unauthorized
+from racehub.errors import Forbidden, RateLimited, Unauthorized
 
 T = TypeVar("T")
 
@@ -67,6 +67,42 @@ def _checkout_limiter(request: Request) -> anyio.CapacityLimiter:
     if database not in limiters:
         limiters[database] = anyio.CapacityLimiter(max(2 * database.settings.pool_size, 1))
     return limiters[database]
+
+
+# Per event loop, per database and tenant: questions (the heavy queries) of one company running at once.
+_tenant_limiters: RunVar[dict[tuple[int, str], anyio.CapacityLimiter]] = RunVar("racehub_tenant_questions")
+
+
+async def run_question(request: Request, tenant: str, work: Callable[[], T]) -> T:
+    """Run `work` (a question: generated SQL, the LLM) with at most `ask_max_concurrent_per_tenant` of
+    the tenant's questions at once in this process, so one company cannot starve the others of
+    connections and threads. The wait happens here, on the event loop, holding no thread; past
+    `ask_queue_wait_s` it is a 429."""
+    settings: Settings = request.app.state.settings
+    try:
+        limiters = _tenant_limiters.get()
+    except LookupError:
+        limiters = {}
+        _tenant_limiters.set(limiters)
+    key = (id(database_of(request)), tenant)
+    limiter = limiters.get(key)
+    if limiter is None:
+        limiter = limiters[key] = anyio.CapacityLimiter(max(settings.ask_max_concurrent_per_tenant, 1))
+    wait = settings.ask_queue_wait_s
+    acquired = False
+    with anyio.move_on_after(wait):
+        await limiter.acquire()
+        acquired = True
+    if not acquired:
+        retry = max(int(wait), 1)
+        raise RateLimited(
+            f"your company already has {limiter.total_tokens:g} questions running; try again in {retry} s",
+            retry,
+        )
+    try:
+        return await run_with_connection(request, work)
+    finally:
+        limiter.release()
 
 
 async def run_with_connection(request: Request, work: Callable[[], T]) -> T:

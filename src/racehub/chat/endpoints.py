@@ -13,7 +13,8 @@ import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from racehub.auth.dependencies import CurrentChatCaller, database_of, run_with_connection
+from racehub.auth.callers import ChatCaller
+from racehub.auth.dependencies import CurrentChatCaller, database_of, run_question
 from racehub.auth.openwebui import CHAT_ID_HEADER
 from racehub.chat import stream
 from racehub.chat.schemas import ChatCompletionRequest, ModelCard, ModelList
@@ -69,11 +70,12 @@ async def chat_completions(
 ) -> Response:
     """Chat with RaceHub as with an OpenAI model (streaming or not): log in, then ask about your races."""
     turn = _turn(body, request, service.settings.public_url)
+    tenant = _tenant(caller)
     if not body.stream:
-        result = await run_with_connection(request, lambda: service.respond(caller, turn))
+        result = await run_question(request, tenant, lambda: service.respond(caller, turn))
         return JSONResponse(stream.completion(result.content, turn.question))
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
-    reply = _LiveReply(request, lambda emit: service.respond(caller, turn, emit=emit))
+    reply = _LiveReply(request, tenant, lambda emit: service.respond(caller, turn, emit=emit))
     first = await reply.next(FIRST_WAIT_S)
     if first is not None and first[0] == "error":
         raise first[1]  # a quick failure keeps its HTTP status (429, 422, ...)
@@ -109,6 +111,14 @@ async def chat_completions(
     return StreamingResponse(send(), media_type="text/event-stream", headers=STREAM_HEADERS)
 
 
+def _tenant(caller: ChatCaller) -> str:
+    """Whose questions these are, for the per-company bound: the company, else the credential."""
+    identity = caller.identity
+    if identity is not None and identity.org_id is not None:
+        return f"org:{identity.org_id}"
+    return caller.credential
+
+
 # A streamed reply ready within this long is sent as before (an error keeps its HTTP status); a slower
 # one starts streaming, its parts sent as they are made and a keep-alive comment every KEEPALIVE_S.
 FIRST_WAIT_S = 0.5
@@ -121,7 +131,9 @@ class _LiveReply:
 
     _running: ClassVar[set[asyncio.Task[None]]] = set()  # kept referenced until they end
 
-    def __init__(self, request: Request, make: Callable[[Callable[[str], None]], ChatResult]) -> None:
+    def __init__(
+        self, request: Request, tenant: str, make: Callable[[Callable[[str], None]], ChatResult]
+    ) -> None:
         loop = asyncio.get_running_loop()
         self._items: asyncio.Queue[Item] = asyncio.Queue()
 
@@ -137,9 +149,18 @@ class _LiveReply:
                 put(("done", result))
 
         # Not bound to the request: a client that goes away mid-reply does not cut a transaction short.
-        task = asyncio.ensure_future(run_with_connection(request, work))
+        task = asyncio.ensure_future(self._run(request, tenant, work, put))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
+
+    @staticmethod
+    async def _run(
+        request: Request, tenant: str, work: Callable[[], None], put: Callable[[Item], None]
+    ) -> None:
+        try:
+            await run_question(request, tenant, work)
+        except Exception as exc:  # a 429 while waiting for a turn: rendered like any error
+            put(("error", exc))
 
     async def next(self, timeout: float) -> Item | None:
         """The next part, the end, or None when nothing came within `timeout` seconds."""
