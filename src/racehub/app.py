@@ -36,6 +36,7 @@ from racehub.mcp.endpoints import router as mcp_router
 from racehub.participants.endpoints import router as participants_router
 from racehub.push.endpoints import router as push_router
 from racehub.results.endpoints import router as results_router
+from racehub.schemas import ErrorOut, OpenAIErrorOut, error_responses
 from racehub.tools.endpoints import router as tools_router
 from racehub.web import mount_web
 from racehub.workflows.endpoints import router as workflows_router
@@ -259,7 +260,9 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
         return {"status": "ok"}
 
     for router in ROUTERS:
-        app.include_router(router, prefix="/v1")
+        # Errors documented with the model they come in (OpenAI's shape on the OpenAI-compatible routes).
+        model = OpenAIErrorOut if router is chat_router else ErrorOut
+        app.include_router(router, prefix="/v1", responses=error_responses(model))
     for router in (mcp_router, tools_router):  # tool servers for other assistants, outside /v1
         app.include_router(router)
     mount_web(app)  # the built-in page at / and /static/
