@@ -145,9 +145,12 @@ class TestModelView:
         seen = for_model(named)
         assert "rows" not in seen
         assert "Ann" not in str(seen)
-        counted = Answer("answered", "820 finishers.", ["finishers"], [[820]])
+        sql = "SELECT count(*) AS finishers FROM q_results WHERE status = 'FIN'"
+        counted = Answer("answered", "820 finishers.", ["finishers"], [[820]], sql)
         assert for_model(counted)["rows"] == [[820]]
         assert for_model(counted)["summary"] == "820 finishers."
+        # Without SQL to trace, nothing says where the values come from: withheld.
+        assert "rows" not in for_model(Answer("answered", "820 finishers.", ["finishers"], [[820]]))
 
     def test_model_text_loses_links_images_and_html(self) -> None:
         text = sanitize(
