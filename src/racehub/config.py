@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +23,10 @@ class Settings(BaseSettings):
     app_database_url: str | None = None
     app_db_role: str = "racehub_app"
     app_db_password: SecretStr | None = None
+    # Platform operator connection (CLI, jobs, logins): the role racehub_platform itself. Derived from
+    # database_url when unset, with platform_db_password (set on the role at `racehub db upgrade`).
+    platform_database_url: str | None = None
+    platform_db_password: SecretStr | None = None
     home: Path = Field(default_factory=lambda: Path.home() / ".local" / "share" / "racehub")
     pool_size: int = 10
 
@@ -38,6 +43,9 @@ class Settings(BaseSettings):
     ask_statement_timeout_ms: int = 5000
     ask_max_rows: int = 1000
     ask_max_bytes: int = 2_000_000
+    # Questions of one company running at once per server process; more wait this long, then get a 429.
+    ask_max_concurrent_per_tenant: int = 4
+    ask_queue_wait_s: float = 15.0
 
     llm_base_url: str = "http://127.0.0.1:11434/v1"
     llm_model: str = "llama3.1:8b"
@@ -60,6 +68,12 @@ class Settings(BaseSettings):
     login_attempts_per_account: int = 10
     login_challenges_per_address: int = 20
     login_attempts_per_address: int = 30
+    login_password_attempts_per_account_address: int = 10
+    # A login bound to a chat conversation ends after this long unused, and after this long in any case.
+    chat_login_idle_s: int = 12 * 3600
+    chat_login_max_s: int = 7 * 24 * 3600
+    # An Open WebUI user header valid for longer than this from now is refused (Open WebUI signs short ones).
+    openwebui_jwt_max_lifetime_s: int = 24 * 3600
 
     # Workflows. Fernet keys for vendor credentials, comma-separated, the first one encrypts (rotation).
     credential_keys: SecretStr | None = None
@@ -99,6 +113,12 @@ class Settings(BaseSettings):
     alarm_min_pace_s_per_km: float = 150.0  # faster than this between two mats is not humanly possible
     alarm_double_read_s: float = 120.0  # two reads of one chip at one mat this close: a double read
 
+    # HTTP. Bodies over this many bytes are refused (413) before they are read.
+    max_body_bytes: int = 4 * 1024 * 1024
+    # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client. Empty: the
+    # peer address is the client, whatever a request's headers say.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     log_level: str = "INFO"
     log_json: bool = False
 
@@ -114,6 +134,21 @@ class Settings(BaseSettings):
                     raise ValueError(
                         f"RACEHUB_CORS_ORIGINS: {origin!r} is not an origin such as https://host"
                     )
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for proxy in value:
+                try:
+                    ipaddress.ip_network(str(proxy), strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"RACEHUB_TRUSTED_PROXIES: {proxy!r} is not an address or network such as 10.0.0.0/8"
+                    ) from None
         return value
 
     @field_validator("public_url")

@@ -72,3 +72,23 @@ class RateLimited(RaceHubError):
 
 class Conflict(RaceHubError):
     status = 409
+
+
+# Paths that speak OpenAI's API: their errors come in OpenAI's shape, which clients such as Open WebUI show
+# ("try again in 617 s" rather than a bare "RateLimited").
+OPENAI_PATHS = ("/v1/chat/completions", "/v1/models")
+_OPENAI_TYPES = {
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    429: "rate_limit_error",
+}
+
+
+def error_payload(path: str, status: int, name: str, detail: str) -> dict[str, object]:
+    """An error as RaceHub answers it: `{"error": name, "detail": ...}`, or on the OpenAI-compatible
+    paths `{"error": {"message", "type", "code"}}`."""
+    if path.rstrip("/") in OPENAI_PATHS:
+        kind = _OPENAI_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+        return {"error": {"message": detail, "type": kind, "code": name}}
+    return {"error": name, "detail": detail}

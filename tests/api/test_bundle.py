@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from racehub.app import create_app
-from racehub.auth.dependencies import Caller, current_caller
+from racehub.auth.callers import Caller
+from racehub.auth.dependencies import current_caller
 from racehub.db import Database, Scope
 
 

@@ -126,6 +126,73 @@ class TestToolLoop:
         shown = json.dumps(tool_rounds(server)[1]["messages"])
         assert not any(name in shown for name in winners)
 
+    @pytest.mark.parametrize(
+        "sql",
+        [
+            pytest.param(
+                "SELECT email AS contact FROM q_entries ORDER BY entry_id LIMIT 1", id="email-as-contact"
+            ),
+            pytest.param("SELECT phone AS tel FROM q_entries ORDER BY entry_id LIMIT 1", id="phone-as-tel"),
+            pytest.param(
+                "SELECT full_name AS runner_name FROM q_entries ORDER BY entry_id LIMIT 1", id="runner-name"
+            ),
+            pytest.param(
+                "SELECT string_agg(full_name || dob || email, ',') AS x FROM "
+                "(SELECT * FROM q_entries ORDER BY entry_id LIMIT 1) e",
+                id="string-agg",
+            ),
+        ],
+    )
+    def test_personal_values_never_reach_the_model_whatever_the_sql_calls_them(
+        self, chat_db: Database, test_settings: Settings, world: ChatWorld, sql: str
+    ) -> None:
+        # Issue 11, item 2: the model writes the SQL and picks the aliases; lineage decides.
+        asked = "list the contact of the first registration"
+        script = [ScriptedReply(tool_calls=[{"name": "ask", "arguments": {"question": asked}}]), "Done."]
+
+        def respond(body: dict[str, Any]) -> Reply:
+            if not body.get("tools"):  # the engine's fallback asks the model for SQL
+                return f"```sql\n{sql}\n```" if asked in json.dumps(body) else "CANNOT_ANSWER: no"
+            return script.pop(0) if script else ScriptedReply(status_code=500)
+
+        first = operator_rows(
+            chat_db,
+            "SELECT en.email, en.phone, en.last_name FROM entries en "
+            "JOIN organizations o ON o.id = en.org_id WHERE o.slug = 'acme-racing' ORDER BY en.id LIMIT 1",
+        )
+        with (
+            fake_openai_server(respond) as server,
+            llm_client(chat_db, test_settings, server.base_url) as client,
+        ):
+            reply(chat(client, world.john.key, OPEN_QUESTION))
+        seen = json.dumps([r["messages"] for r in server.chat_requests])
+        assert "(names people" in seen
+        for value in first[0]:
+            assert value
+            assert str(value) not in seen
+
+    def test_a_count_still_reaches_the_model(
+        self, chat_db: Database, test_settings: Settings, world: ChatWorld
+    ) -> None:
+        script = [
+            ScriptedReply(tool_calls=[{"name": "ask", "arguments": {"question": "how many emails"}}]),
+            "ok",
+        ]
+
+        def respond(body: dict[str, Any]) -> Reply:
+            if not body.get("tools"):
+                if "how many emails" not in json.dumps(body):
+                    return "CANNOT_ANSWER: no"
+                return "```sql\nSELECT count(DISTINCT email) AS people FROM q_entries\n```"
+            return script.pop(0) if script else ScriptedReply(status_code=500)
+
+        with (
+            fake_openai_server(respond) as server,
+            llm_client(chat_db, test_settings, server.base_url) as client,
+        ):
+            reply(chat(client, world.john.key, OPEN_QUESTION))
+        assert "people: " in json.dumps(tool_messages(tool_rounds(server)[1]))
+
     def test_the_model_only_reaches_the_askers_tenant(
         self, chat_db: Database, test_settings: Settings, world: ChatWorld
     ) -> None:

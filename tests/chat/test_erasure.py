@@ -219,6 +219,19 @@ class TestErasingAPerson:
         again = reply(chat(client, world.connector_key, f"Show results for {runner.name}", chat_id="c1"))
         assert runner.email not in again
 
+    def test_conversations_started_with_an_api_key_are_reached_too(
+        self, client: TestClient, chat_db: Database, world: ChatWorld
+    ) -> None:
+        # Issue 11, item 4: such a conversation had no tenant, and the tenant's erasure skipped it.
+        runner = _runner(chat_db, "acme-racing")
+        said = reply(chat(client, world.john.key, f"Show results for {runner.name}", chat_id="k1"))
+        assert runner.last in said
+        assert "chat_conversations.last_question" in _everywhere(chat_db, runner.name)
+        response = client.delete(f"/v1/persons/{runner.person_id}", headers=bearer(world.john.key))
+        assert response.status_code == 200, response.text
+        assert response.json()["redacted"]["chat_conversations"] == 1
+        assert _everywhere(chat_db, runner.name) == []
+
     @pytest.mark.parametrize(("who", "status"), [("john_reed", 403), ("maria", 404)])
     def test_only_the_tenants_owner_may_erase(
         self, client: TestClient, chat_db: Database, world: ChatWorld, who: str, status: int

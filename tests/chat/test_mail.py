@@ -1,7 +1,9 @@
-"""Login codes by SMTP (against a small in-process SMTP sink) when configured, else the local outbox."""
+"""Login codes by SMTP (against a small in-process SMTP sink), sent by a job deferred with the login,
+when configured; else the local outbox."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import socket
 import threading
@@ -10,12 +12,15 @@ from collections.abc import Iterator
 from email import message_from_bytes
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from racehub.chat.mail import OutgoingMail, build_message, code_mail, send_smtp
+from racehub.auth import tasks as auth_tasks
+from racehub.auth.mail import OutgoingMail, build_message, code_mail, deliver, send_smtp
 from racehub.config import Settings
 from racehub.db import Database
-from tests.chat.world import ChatWorld, client_for, operator_rows
+from racehub.workflows.queue import build_app
+from tests.chat.world import ChatWorld, client_for, operator_rows, outbox_codes
 
 
 class SmtpSink:
@@ -101,15 +106,55 @@ class TestMessages:
         assert sink.logins == ["\0mailer\0p@ss"]
 
 
+def run_mail_jobs(database: Database, settings: Settings) -> None:
+    """A real procrastinate worker on the mail queue until it is empty."""
+    app = build_app(database)
+    auth_tasks.register(app, database, settings)
+
+    async def main() -> None:
+        async with app.open_async():
+            await app.run_worker_async(queues=["mail"], wait=False, install_signal_handlers=False)
+
+    asyncio.run(main())
+
+
 class TestDelivery:
-    def test_with_smtp_configured_codes_go_by_mail_not_the_outbox(
+    def test_with_smtp_configured_codes_go_by_a_job_deferred_with_the_login(
         self, sink: SmtpSink, chat_db: Database, test_settings: Settings, world: ChatWorld
     ) -> None:
         settings = test_settings.model_copy(update={"smtp_url": SecretStr(f"smtp://127.0.0.1:{sink.port}")})
         with client_for(chat_db, settings) as client:
             assert client.post("/v1/auth/challenge", json={"email": world.john.email}).status_code == 200
+        # Committed with the challenge: a server that dies now loses nothing, the next worker sends it.
+        jobs = operator_rows(chat_db, "SELECT status FROM procrastinate_jobs WHERE queue_name = 'mail'")
+        assert jobs == [("todo",)]
+        assert sink.messages == []
+        run_mail_jobs(chat_db, settings)
         sink.wait_for(1)
         (raw,) = sink.messages
         assert b"To: john@acmeracing.example" in raw
         assert b"Your RaceHub login code is" in raw
-        assert operator_rows(chat_db, "SELECT count(*) FROM outbox")[0][0] == 0
+        # Sent: the code is not kept, and `racehub outbox` no longer lists it.
+        assert operator_rows(chat_db, "SELECT body FROM outbox") == [("(sent)",)]
+        assert outbox_codes(chat_db, world.john.email) == []
+
+    def test_a_retried_job_does_not_send_twice(
+        self, sink: SmtpSink, chat_db: Database, test_settings: Settings, world: ChatWorld
+    ) -> None:
+        settings = test_settings.model_copy(update={"smtp_url": SecretStr(f"smtp://127.0.0.1:{sink.port}")})
+        with client_for(chat_db, settings) as client:
+            assert client.post("/v1/auth/challenge", json={"email": world.john.email}).status_code == 200
+        (message_id,) = [row[0] for row in operator_rows(chat_db, "SELECT id FROM outbox")]
+        assert deliver(chat_db, settings, message_id) == "sent"
+        assert deliver(chat_db, settings, message_id) == "already sent"
+        sink.wait_for(1)
+        assert len(sink.messages) == 1
+
+    def test_without_smtp_the_code_stays_in_the_outbox_and_no_job_is_queued(
+        self, chat_db: Database, client: TestClient, world: ChatWorld
+    ) -> None:
+        assert client.post("/v1/auth/challenge", json={"email": world.john.email}).status_code == 200
+        assert len(outbox_codes(chat_db, world.john.email)) == 1
+        assert operator_rows(
+            chat_db, "SELECT count(*) FROM procrastinate_jobs WHERE queue_name = 'mail'"
+        ) == [(0,)]

@@ -1,4 +1,5 @@
-"""Open WebUI's identity (security.md case 19): only its signed JWT counts; plain headers are ignored."""
+"""Open WebUI's identity (security.md case 19): only its signed JWT counts, plain headers are ignored, and
+an Open WebUI account is trusted as a RaceHub user only once a code mailed to that user linked it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pydantic import SecretStr
 
 from racehub.config import Settings
 from racehub.db import Database
-from tests.chat.world import ChatWorld, bearer, chat, client_for, reply
+from tests.chat.world import ChatWorld, bearer, chat, client_for, outbox_codes, raw_reply, reply
 
 SECRET = "owui-forwarding-secret-0123456789abcdef"
 SHAMROCK = "How many runners finished the Shamrock Marathon in 2025?"
@@ -52,16 +53,53 @@ def with_jwt(value: str) -> dict[str, str]:
 
 
 class TestSignedHeader:
-    def test_maps_the_open_webui_user_to_the_racehub_user_by_email(
-        self, owui: TestClient, world: ChatWorld
+    def test_a_new_open_webui_account_is_linked_by_a_code_then_trusted_by_its_sub(
+        self, owui: TestClient, chat_db: Database, world: ChatWorld
     ) -> None:
-        said = reply(
-            chat(owui, world.connector_key, SHAMROCK, headers=with_jwt(token(world.john.email.upper())))
+        headers = with_jwt(token(world.john.email.upper()))
+        said = reply(chat(owui, world.connector_key, SHAMROCK, chat_id="owui-chat-1", headers=headers))
+        assert said.startswith("Your Open WebUI account says you are john@acmeracing.example")
+        assert "finishers" not in said
+        me = owui.get("/v1/auth/me", headers=bearer(world.connector_key, **headers)).json()
+        assert me["email"] is None
+        code = outbox_codes(chat_db, world.john.email)[0]
+        said = reply(chat(owui, world.connector_key, code, chat_id="owui-chat-1", headers=headers))
+        assert "signed in as John Carter" in said
+        assert "820 finishers" in said  # the question asked before the link, answered now
+        # From now on that Open WebUI account is John, in any chat, with no code.
+        again = {**headers, "X-OpenWebUI-Chat-Id": "owui-chat-2"}
+        assert "820 finishers" in reply(
+            chat(owui, world.connector_key, SHAMROCK, chat_id="c9", headers=again)
         )
-        assert "820 finishers" in said
-        me = owui.get("/v1/auth/me", headers=bearer(world.connector_key, **with_jwt(token(world.john.email))))
-        assert me.json()["email"] == world.john.email
-        assert me.json()["via"] == "openwebui"
+        me = owui.get("/v1/auth/me", headers=bearer(world.connector_key, **headers)).json()
+        assert (me["email"], me["via"]) == (world.john.email, "openwebui")
+
+    def test_someone_who_signs_up_with_a_staff_email_gets_no_data(
+        self, owui: TestClient, chat_db: Database, world: ChatWorld
+    ) -> None:
+        # An Open WebUI admin turned self-signup on; a stranger registered with John's address.
+        headers = with_jwt(token(world.john.email, sub="self-signed-up"))
+        said = reply(chat(owui, world.connector_key, SHAMROCK, chat_id="s1", headers=headers))
+        assert "finishers" not in said
+        for guess in ("000000", "123456"):
+            said = reply(chat(owui, world.connector_key, guess, chat_id="s1", headers=headers))
+            assert "finishers" not in said
+            assert "signed in" not in said
+        me = owui.get("/v1/auth/me", headers=bearer(world.connector_key, **headers)).json()
+        assert me["email"] is None
+
+    def test_a_secret_mismatch_says_so(self, owui: TestClient, world: ChatWorld) -> None:
+        wrong = token(world.john.email, secret="not-the-secret-but-just-as-long-0123456")
+        response = chat(owui, world.connector_key, SHAMROCK, headers=with_jwt(wrong))
+        assert response.status_code == 401
+        assert "RACEHUB_OPENWEBUI_JWT_SECRET" in response.json()["error"]["message"]
+        assert "FORWARD_USER_INFO_HEADER_JWT_SECRET" in response.json()["error"]["message"]
+
+    def test_a_header_valid_for_years_is_refused(self, owui: TestClient, world: ChatWorld) -> None:
+        forever = token(world.john.email, expires_in=10 * 365 * 24 * 3600)
+        response = chat(owui, world.connector_key, SHAMROCK, headers=with_jwt(forever))
+        assert response.status_code == 401
+        assert "valid for longer than" in response.json()["error"]["message"]
 
     @pytest.mark.parametrize(
         "forged",
@@ -84,7 +122,8 @@ class TestSignedHeader:
     ) -> None:
         response = chat(owui, world.connector_key, SHAMROCK, headers=with_jwt(forged(world.john.email)))
         assert response.status_code == 401
-        assert response.json()["error"] == "Unauthorized"
+        assert response.json()["error"]["type"] == "authentication_error"
+        assert response.json()["error"]["code"] == "Unauthorized"
         assert "820" not in response.text
 
     def test_without_a_configured_secret_a_jwt_is_401(self, client: TestClient, world: ChatWorld) -> None:
@@ -124,18 +163,16 @@ class TestConnectorKey:
         assert client.get("/v1/events", headers=bearer(world.connector_key)).status_code == 401
         assert client.get("/v1/events", headers=bearer(world.john.key)).status_code == 200
 
-    def test_conversations_without_a_chat_id_are_told_apart_by_their_first_reply(
+    def test_conversations_without_a_chat_id_are_told_apart_by_their_secret(
         self, client: TestClient, chat_db: Database, world: ChatWorld
     ) -> None:
-        from tests.chat.world import outbox_codes
-
         claim = "I'm John Carter from Acme Racing"
-        first = reply(chat(client, world.connector_key, claim))
+        first = raw_reply(chat(client, world.connector_key, claim))
         code = outbox_codes(chat_db, world.john.email)[0]
-        said = reply(chat(client, world.connector_key, claim, first, code))
+        said = raw_reply(chat(client, world.connector_key, claim, first, code))
         assert "signed in as John Carter" in said
         # Someone else opening with the same words is a new, unverified conversation.
-        other = reply(chat(client, world.connector_key, claim))
+        other = raw_reply(chat(client, world.connector_key, claim))
         assert other != first
         stranger = reply(chat(client, world.connector_key, claim, other, code, "a reply", SHAMROCK))
         assert "finishers" not in stranger

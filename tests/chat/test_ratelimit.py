@@ -1,4 +1,8 @@
-"""Brute force of one-time codes (security.md case 17): 429 with Retry-After per account and per address."""
+"""Brute force of one-time codes (security.md case 17): 429 with Retry-After per account and per address.
+
+Limits key on the account a claim resolves to, however it is worded, and on the real client address
+(a forwarded header counts only from a configured proxy); guessing codes never locks the owner out of
+their password."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from racehub.config import Settings
 from racehub.db import Database
-from tests.chat.world import ChatWorld, chat, client_for, outbox_codes, reply
+from tests.chat.world import PASSWORD, ChatWorld, chat, client_for, outbox_codes, reply
 
 
 @pytest.fixture
@@ -41,7 +45,8 @@ def assert_limited(response: object) -> None:
     assert status == 429, getattr(response, "text", "")
     headers = getattr(response, "headers", {})
     assert 1 <= int(headers["retry-after"]) <= 900
-    assert response.json()["error"] == "RateLimited"  # type: ignore[attr-defined]
+    error = response.json()["error"]  # type: ignore[attr-defined]
+    assert error == "RateLimited" or error["code"] == "RateLimited"  # OpenAI's shape on the chat API
 
 
 class TestCodeGuessing:
@@ -76,7 +81,11 @@ class TestCodeGuessing:
         chat(here, world.connector_key, "I'm John Carter from Acme Racing", chat_id="c1")
         for _ in range(4):
             assert reply(chat(here, world.connector_key, "000000", chat_id="c1")).startswith("That code")
-        assert_limited(chat(here, world.connector_key, "000001", chat_id="c1"))
+        limited = chat(here, world.connector_key, "000001", chat_id="c1")
+        assert_limited(limited)
+        # OpenAI's shape, so Open WebUI shows the wait instead of a bare "RateLimited".
+        assert limited.json()["error"]["type"] == "rate_limit_error"
+        assert limited.json()["error"]["message"].startswith("too many login attempts; try again in ")
 
 
 class TestChallengeFlooding:
@@ -91,3 +100,75 @@ class TestChallengeFlooding:
                 here.post("/v1/auth/challenge", json={"email": f"someone{n}@example.com"}).status_code == 200
             )
         assert_limited(here.post("/v1/auth/challenge", json={"email": world.maria.email}))
+
+
+class TestLimitsCannotBeSidestepped:
+    def test_rewording_the_claim_names_the_same_account(self, here: TestClient, world: ChatWorld) -> None:
+        for said in (
+            "I'm Maria from Tidewater Timing LLC",
+            "I'm Maria from Tidewater Timing Inc",
+            "I'm Maria Lopez from the Tidewater Timing",
+        ):
+            assert here.post("/v1/auth/challenge", json={"text": said}).status_code == 200
+        assert_limited(here.post("/v1/auth/challenge", json={"text": "I'm maria from tidewater timing co"}))
+
+    def test_guesses_count_per_account_across_challenges(
+        self, here: TestClient, elsewhere: TestClient, world: ChatWorld
+    ) -> None:
+        guesses = 0
+        for client, said in (
+            (here, "I'm John Carter from Acme Racing"),
+            (elsewhere, "I'm John Carter from Acme"),
+        ):
+            token = client.post("/v1/auth/challenge", json={"text": said}).json()["challenge"]
+            for _ in range(2):
+                response = client.post("/v1/auth/verify", json={"challenge": token, "code": "000000"})
+                assert response.status_code == 401
+                guesses += 1
+        token = here.post("/v1/auth/challenge", json={"email": world.john.email}).json()["challenge"]
+        assert guesses == 4
+        assert_limited(here.post("/v1/auth/verify", json={"challenge": token, "code": "000000"}))
+
+    def test_code_guessing_does_not_lock_the_owner_out_of_their_password(
+        self, here: TestClient, elsewhere: TestClient, world: ChatWorld
+    ) -> None:
+        token = elsewhere.post("/v1/auth/challenge", json={"email": world.john.email}).json()["challenge"]
+        for _ in range(4):
+            elsewhere.post("/v1/auth/verify", json={"challenge": token, "code": "000000"})
+        assert_limited(elsewhere.post("/v1/auth/verify", json={"challenge": token, "code": "000000"}))
+        signed_in = here.post("/v1/auth/password", json={"email": world.john.email, "password": PASSWORD})
+        assert signed_in.status_code == 200, signed_in.text
+
+    def test_a_forwarded_header_from_an_untrusted_peer_is_ignored(
+        self, chat_db: Database, tight: Settings
+    ) -> None:
+        with client_for(chat_db, tight, address="127.0.0.1") as loopback:
+            for n in range(8):
+                body = {"email": f"user{n}@example.com", "password": "x"}
+                headers = {"X-Forwarded-For": f"192.0.2.{n}"}
+                assert loopback.post("/v1/auth/password", json=body, headers=headers).status_code == 401
+            headers = {"X-Forwarded-For": "192.0.2.99"}
+            body = {"email": "user9@example.com", "password": "x"}
+            assert_limited(loopback.post("/v1/auth/password", json=body, headers=headers))
+
+    def test_a_configured_proxy_names_the_client(self, chat_db: Database, tight: Settings) -> None:
+        proxied = tight.model_copy(update={"trusted_proxies": ["10.0.0.0/8"]})
+        with client_for(chat_db, proxied, address="10.1.2.3") as proxy:
+            for n in range(8):
+                body = {"email": f"user{n}@example.com", "password": "x"}
+                headers = {"X-Forwarded-For": "203.0.113.50, 192.0.2.1"}  # the client wrote the first one
+                assert proxy.post("/v1/auth/password", json=body, headers=headers).status_code == 401
+            body = {"email": "user9@example.com", "password": "x"}
+            assert_limited(
+                proxy.post("/v1/auth/password", json=body, headers={"X-Forwarded-For": "192.0.2.1"})
+            )
+            # Another client behind the same proxy has its own count.
+            other = proxy.post("/v1/auth/password", json=body, headers={"X-Forwarded-For": "192.0.2.2"})
+            assert other.status_code == 401
+
+    def test_the_server_does_not_let_uvicorn_trust_forwarded_headers(self) -> None:
+        from racehub.cli.serve import uvicorn_config
+
+        config = uvicorn_config(object(), host="127.0.0.1", port=8099)
+        assert config.proxy_headers is False
+        assert config.access_log is False

@@ -34,7 +34,10 @@ class TestModels:
     def test_needs_a_credential(self, client: TestClient) -> None:
         response = client.get("/v1/models")
         assert response.status_code == 401
-        assert response.json()["error"] == "Unauthorized"
+        # OpenAI's error shape, which clients such as Open WebUI show.
+        assert response.json()["error"]["code"] == "Unauthorized"
+        assert response.json()["error"]["type"] == "authentication_error"
+        assert "Authorization: Bearer" in response.json()["error"]["message"]
         assert client.get("/v1/models", headers=bearer("rh_not-a-key")).status_code == 401
 
 
@@ -125,7 +128,13 @@ class TestPlainReply:
         body = {"model": "racehub", "messages": [{"role": "system", "content": "hi"}]}
         response = client.post("/v1/chat/completions", json=body, headers=bearer(world.john.key))
         assert response.status_code == 422
-        assert response.json()["error"] == "InvalidInput"
+        assert response.json() == {
+            "error": {
+                "message": "messages: the last user message is empty",
+                "type": "invalid_request_error",
+                "code": "InvalidInput",
+            }
+        }
 
 
 class TestPieces:

@@ -6,8 +6,8 @@ import pytest
 
 from racehub.ask.engine import Answer
 from racehub.auth.challenges import AccountClaim
+from racehub.auth.claims import read_claim, read_code, read_password
 from racehub.chat.assistant import for_model, sanitize
-from racehub.chat.claims import read_claim, read_code, read_password
 from racehub.chat.render import escape, render_answer, table
 
 BASE = "https://racehub.example/"
@@ -61,7 +61,7 @@ class TestClaims:
         assert read_claim(text) is None
 
     def test_account_key_is_the_normal_form(self) -> None:
-        assert AccountClaim(email=" John@Acme.Example ").account_key == "john@acme.example"
+        assert AccountClaim(email=" John@Acme.Example ").account_key == "email:john@acme.example"
         a = AccountClaim(first_name="José", organization="Acme  Racing!").account_key
         assert a == AccountClaim(first_name="jose", organization="acme racing").account_key
 
@@ -145,9 +145,12 @@ class TestModelView:
         seen = for_model(named)
         assert "rows" not in seen
         assert "Ann" not in str(seen)
-        counted = Answer("answered", "820 finishers.", ["finishers"], [[820]])
+        sql = "SELECT count(*) AS finishers FROM q_results WHERE status = 'FIN'"
+        counted = Answer("answered", "820 finishers.", ["finishers"], [[820]], sql)
         assert for_model(counted)["rows"] == [[820]]
         assert for_model(counted)["summary"] == "820 finishers."
+        # Without SQL to trace, nothing says where the values come from: withheld.
+        assert "rows" not in for_model(Answer("answered", "820 finishers.", ["finishers"], [[820]]))
 
     def test_model_text_loses_links_images_and_html(self) -> None:
         text = sanitize(

@@ -23,6 +23,7 @@ from sqlalchemy import text
 
 from racehub.app import create_app
 from racehub.auth.service import add_user, create_api_key, create_connector_key
+from racehub.chat.conversations import strip_secret
 from racehub.config import Settings
 from racehub.db import Database, Scope
 from tests.conftest import _create_database, _drop_database, _url_for
@@ -128,21 +129,49 @@ def chat(
     headers: dict[str, str] | None = None,
     stream: bool = False,
 ) -> Any:
-    """POST /v1/chat/completions with alternating user/assistant messages (the last is the user's)."""
+    """POST /v1/chat/completions with alternating user/assistant messages (the last is the user's).
+
+    With a `chat_id` and one message, the earlier turns of that chat on this client go first, as a real
+    client sends them (a connector's conversation continues only with its history, which holds its
+    secret)."""
     roles = ["user" if (len(messages) - 1 - i) % 2 == 0 else "assistant" for i in range(len(messages))]
-    body: dict[str, Any] = {
-        "model": "racehub",
-        "stream": stream,
-        "messages": [{"role": r, "content": m} for r, m in zip(roles, messages, strict=True)],
-    }
+    turns = [{"role": r, "content": m} for r, m in zip(roles, messages, strict=True)]
+    histories: dict[tuple[str, str], list[dict[str, str]]] = client.__dict__.setdefault("chat_histories", {})
+    history = histories.setdefault((key, chat_id), []) if chat_id and len(messages) == 1 else None
+    body: dict[str, Any] = {"model": "racehub", "stream": stream, "messages": [*(history or []), *turns]}
     if chat_id:
         body["chat_id"] = chat_id
-    return client.post("/v1/chat/completions", json=body, headers=bearer(key, **(headers or {})))
+    response = client.post("/v1/chat/completions", json=body, headers=bearer(key, **(headers or {})))
+    if history is not None and response.status_code == 200:
+        content = (
+            streamed_text(response.text)
+            if stream
+            else str(response.json()["choices"][0]["message"]["content"])
+        )
+        history += [*turns, {"role": "assistant", "content": content}]
+    return response
+
+
+def streamed_text(body: str) -> str:
+    """The reply text of a streamed chat completion."""
+    parts = []
+    for event in sse_events(body):
+        if isinstance(event, dict):
+            for choice in event.get("choices", []):
+                parts.append((choice.get("delta") or {}).get("content") or "")
+    return "".join(parts)
+
+
+def raw_reply(response: Any) -> str:
+    """The reply's content as a client stores it and sends it back (a connector's secret line too)."""
+    assert response.status_code == 200, response.text
+    return str(response.json()["choices"][0]["message"]["content"])
 
 
 def reply(response: Any) -> str:
+    """The reply's text as the person sees it (a connector conversation's secret line left out)."""
     assert response.status_code == 200, response.text
-    return str(response.json()["choices"][0]["message"]["content"])
+    return strip_secret(str(response.json()["choices"][0]["message"]["content"]))
 
 
 def sse_events(body: str) -> list[Any]:

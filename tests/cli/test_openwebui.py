@@ -92,6 +92,7 @@ class TestAgainstARunningServer:
             server.stop()
 
         assert known.exit_code == 0, known.output
-        assert "john@acme.example is John of Acme Racing (owner)" in " ".join(known.output.split())
+        said = " ".join(known.output.split())
+        assert "john@acme.example is a RaceHub user: the first chat of this Open WebUI account" in said
         assert unknown.exit_code == 0, unknown.output
         assert "is not a RaceHub user" in " ".join(unknown.output.split())

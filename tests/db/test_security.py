@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from racehub.config import Settings
 from racehub.db import Database, Scope
-from racehub.db.engine import READER_ROLE, apply_scope
+from racehub.db.engine import PLATFORM_ROLE, READER_ROLE, apply_scope
 from tests.factories import create_org
 
 # Tables with an org_id that are read before a tenant is known (log-in, API keys, reader grants). They
@@ -51,7 +51,7 @@ def catalog(database: Database, sql: str, **params: object) -> list[tuple]:
 @contextmanager
 def rolled_back(database: Database, scope: Scope) -> Iterator[Session]:
     """A transaction as the application role that never commits, so a shared database stays untouched."""
-    with Session(database.engine) as session:
+    with Session(database.engine_for(scope)) as session:
         session.begin()
         try:
             apply_scope(session, scope)
@@ -119,6 +119,34 @@ class TestAppRoleIsUnprivileged:
             r=test_settings.app_db_role,
         )
         assert inherited == []
+
+    def test_is_no_member_of_the_platform_role(self, db: Database, test_settings: Settings) -> None:
+        # Issue 11, item 6: with the membership, SET ROLE racehub_platform saw every tenant.
+        members = catalog(
+            db,
+            """SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+               JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :r""",
+            r=test_settings.app_db_role,
+        )
+        assert PLATFORM_ROLE not in [row[0] for row in members]
+        assert catalog(
+            db, "SELECT rolcanlogin, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r", r=PLATFORM_ROLE
+        ) == [(True, False, False)]
+
+    @pytest.mark.parametrize(
+        "sql",
+        [
+            pytest.param(f"SET LOCAL ROLE {PLATFORM_ROLE}", id="set-role"),
+            pytest.param(f"SELECT set_config('role', '{PLATFORM_ROLE}', true)", id="set-config"),
+        ],
+    )
+    def test_the_reader_transaction_cannot_become_the_platform(self, bundle_db: Database, sql: str) -> None:
+        """Security case 4, defence in depth: even SQL the guard let through sees no more."""
+        with rolled_back(bundle_db, Scope.tenant(org_ids(bundle_db)[0])) as session:
+            session.execute(text(f"SET LOCAL ROLE {READER_ROLE}"))
+            with pytest.raises(DBAPIError) as caught:
+                session.execute(text(sql))
+        assert sqlstate_of(caught) is psycopg.errors.InsufficientPrivilege
 
 
 class TestTenantTablesForceRowLevelSecurity:

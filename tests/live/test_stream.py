@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import text
 
-from racehub.auth.sessions import create_session
+from racehub.auth.login import create_session
 from racehub.db import Scope
 from tests.live.conftest import LiveWorld
 from tests.live.sse import LiveClient

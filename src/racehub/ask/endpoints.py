@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from racehub.ask.engine import AskEngine, engine_for
 from racehub.ask.schemas import AnswerOut, AskRequest
 from racehub.ask.service import answer_for
-from racehub.auth.dependencies import CurrentCaller, client_host, database_of, run_with_connection
+from racehub.auth.dependencies import CurrentCaller, client_host, database_of, run_question
 
 router = APIRouter(tags=["ask"])
 
@@ -30,8 +30,11 @@ async def ask(body: AskRequest, caller: CurrentCaller, request: Request) -> Answ
     """Answer a question about your race data: the figure, the table behind it and the SQL."""
     engine = ask_engine(request)
     client = client_host(request)
-    answer = await run_with_connection(
-        request, lambda: answer_for(engine, caller, body.question, body.today, via="api", client_addr=client)
+    tenant = f"org:{caller.org_id}" if caller.org_id is not None else f"user:{caller.user_id}"
+    answer = await run_question(
+        request,
+        tenant,
+        lambda: answer_for(engine, caller, body.question, body.today, via="api", client_addr=client),
     )
     return AnswerOut.model_validate(answer.to_dict())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Float, Integer, String, bindparam, text
 from sqlalchemy.dialects.postgresql.base import PGDialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import TypeEngine
 
@@ -49,8 +50,16 @@ def _sql_type(value: Any) -> TypeEngine[Any]:
     return String()
 
 
+# What SQLAlchemy's text() reads as a bind parameter (its own pattern): `:name` not after `:`, a word
+# character or a backslash.
+_BIND = re.compile(r"(?<![:\w\\]):(?=\w)")
+
+
 def statement(sql: str, params: dict[str, Any]) -> TextClause:
-    """A text statement whose parameters carry types (lists expand to IN lists)."""
+    """A text statement whose parameters carry types (lists expand to IN lists). Without parameters
+    every colon is literal: generated SQL may hold `':b'` in a string, which is text, not a parameter."""
+    if not params:
+        return text(_BIND.sub(r"\\:", sql))
     binds = [
         bindparam(k, type_=_sql_type(v), expanding=isinstance(v, list | tuple)) for k, v in params.items()
     ]
@@ -99,8 +108,10 @@ def run_readonly(
             result = conn.execute(statement(sql, params), params)
             columns = list(result.keys())
             rows = result.fetchmany(max_rows + 1)
-        except DBAPIError as exc:
+        except StatementError as exc:
             tx.rollback()
+            if not isinstance(exc, DBAPIError):  # refused before it reached the server
+                raise QueryFailed(f"the query could not be run: {type(exc).__name__}") from None
             message = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
             if "statement timeout" in message or "canceling statement" in message:
                 raise QueryTimeout(f"the query took longer than {timeout_ms} ms and was stopped") from None

@@ -15,6 +15,7 @@ from racehub.ask.answer import LLM_LINE, VIEWS, Answer, unanswerable
 from racehub.ask.execute import QueryFailed, present, run_readonly
 from racehub.ask.guard import UnsafeQuery, guard_sql
 from racehub.ask.llm import LLMBadReply, LLMClient, LLMError, LLMUnavailable
+from racehub.ask.privacy import names_people
 from racehub.config import Settings
 from racehub.db import Database, Scope
 
@@ -109,13 +110,24 @@ def llm_answer(
     except QueryFailed as exc:
         return Answer("unanswerable", f"I couldn't answer that: {exc.message}", sql=safe_sql, engine="llm")
     table = present(columns, rows)
-    # The model's own words are not shown: they could carry anything, including its prompt.
-    summary = "Here is what I found (query written by the language model and checked before running)."
-    if len(table.rows) == 1 and len(table.columns) <= 3:
-        figures = ", ".join(f"{c}: {v}" for c, v in zip(table.columns, table.rows[0], strict=True))
-        summary = f"{summary} ({figures})"
-    elif table.rows:
-        summary = f"{summary} ({len(table.rows)} rows{', truncated' if truncated else ''})"
-    else:
-        summary = f"{summary} (no rows)"
+    summary = summarize(
+        safe_sql, table.columns, table.rows, truncated=truncated, max_bytes=settings.ask_max_bytes
+    )
     return Answer("answered", summary, table.columns, table.rows, safe_sql, "llm", interpretation=LLM_LINE)
+
+
+def summarize(
+    sql: str, columns: list[str], rows: list[list[object]], *, truncated: bool, max_bytes: int
+) -> str:
+    """The answer's one line. The model's own words are not shown (they could carry anything, its prompt
+    included); a single row's figures are, unless a column comes from personal data: the summary can
+    reach a language model, and personal values never do."""
+    lead = "Here is what I found (query written by the language model and checked before running)."
+    if not rows:
+        if truncated:
+            return f"{lead} (the first row alone is larger than the {max_bytes}-byte limit: nothing to show)"
+        return f"{lead} (no rows)"
+    if len(rows) == 1 and len(columns) <= 3 and not names_people(sql, columns):
+        figures = ", ".join(f"{c}: {v}" for c, v in zip(columns, rows[0], strict=True))
+        return f"{lead} ({figures})"
+    return f"{lead} ({len(rows)} row{'s' if len(rows) != 1 else ''}{', truncated' if truncated else ''})"

@@ -11,6 +11,7 @@ from typing import Final
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.tokenizer_core import TokenType
 
 from racehub.errors import RaceHubError
 
@@ -155,7 +156,34 @@ def guard_sql(
         raise UnsafeQuery("query is nested too deeply") from error
     if not same:
         raise UnsafeQuery("query does not survive re-rendering unchanged")
+    _check_called_names(rendered, again)
     return rendered
+
+
+# Tokens before "(" that are not calls: `AS t(a, b)` (column aliases), `WITHIN GROUP (ORDER BY ...)`.
+_NOT_CALLS_AFTER: Final = frozenset({TokenType.ALIAS})
+
+
+def _check_called_names(sql: str, root: exp.Expr) -> None:
+    """Every name written as a call is on the allowlist. sqlglot models some functions as operators
+    (`corr`, `array_position`, `json_extract_path`, `jsonb_contains`), as other nodes (`div` as a cast,
+    `json_value`), which the tree walk would not see as calls: the tokens do."""
+    aliases = [cte.args["alias"].this for cte in root.find_all(exp.CTE) if cte.args.get("alias")]
+    ctes = {_identifier_name(alias) for alias in aliases}
+    tokens = sqlglot.tokenize(sql, read=DIALECT)
+    names = (TokenType.VAR, TokenType.IDENTIFIER)
+    for before, name, after in zip([None, *tokens], tokens, tokens[1:], strict=False):
+        if after.token_type != TokenType.L_PAREN or name.token_type not in names:
+            continue
+        if before is not None and (before.token_type in _NOT_CALLS_AFTER or before.text.upper() == "WITHIN"):
+            continue
+        called = name.text.lower()
+        if called in ctes:
+            continue
+        if called in DENIED_FUNCTIONS or called.startswith(DENIED_FUNCTION_PREFIXES):
+            raise UnsafeQuery(f"function {called} is forbidden")
+        if called not in SAFE_FUNCTIONS:
+            raise UnsafeQuery(f"function {called} is not on the allowlist")
 
 
 def _parse_one(sql: str) -> exp.Query:

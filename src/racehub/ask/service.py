@@ -7,7 +7,7 @@ from datetime import date
 from racehub.ask.answer import Answer
 from racehub.ask.engine import AskEngine
 from racehub.audit import service as audit
-from racehub.auth.dependencies import Caller
+from racehub.auth.callers import Caller
 
 
 def answer_for(

@@ -4,7 +4,8 @@ A challenge is created whether or not the named account exists, with one target 
 (each with its own code, so two Johns at one company cannot log in as each other). Codes are six digits,
 hashed with argon2id, expire, die after a few wrong tries and work once. Verification does the same
 hashing work whether or not there is anything to match, so timing does not tell whether an account
-exists. The SQL of the two challenge tables lives here with the logic: it is small and owned by it.
+exists. Rate limits count per *resolved* account (the user a claim names, however it is worded), so
+"Maria from Tidewater Timing LLC / Inc / the ..." are one account, not three.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
+from racehub.auth import login_repository as repository
 from racehub.auth.passwords import hash_secret, verify_secret
 from racehub.auth.tokens import new_token, token_hash
-from racehub.models import LoginChallenge, LoginChallengeTarget
+from racehub.models import LoginChallenge
 
 CODE_DIGITS = 6
 ORG_MATCH_CUTOFF = 85
@@ -39,11 +40,12 @@ class AccountClaim:
 
     @property
     def account_key(self) -> str:
-        """The claim in a normal form: rate limits count per claimed account, existing or not."""
+        """The claim in a normal form, company noise words left out (for claims that name no account)."""
         if self.email:
-            return self.email.strip().lower()
-        parts = (_fold(self.organization or ""), _fold(self.first_name or ""), _fold(self.last_name or ""))
-        return "|".join(parts)
+            return "email:" + self.email.strip().lower()
+        org = _ORG_NOISE.sub(" ", _fold(self.organization or "")).split()
+        parts = (" ".join(org), _fold(self.first_name or ""), _fold(self.last_name or ""))
+        return "claim:" + "|".join(parts)
 
     def describe(self) -> str:
         if self.email:
@@ -61,6 +63,15 @@ class Candidate:
     name: str
     org_id: int
     org_name: str
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The accounts a claim names, and the key its rate limits count under."""
+
+    candidates: list[Candidate]
+    account_key: str
+    claimed: str  # the claim as said (the audit's words)
 
 
 @dataclass(frozen=True)
@@ -101,46 +112,40 @@ def normalize_code(value: str) -> str | None:
 # ---------------------------------------------------------------------------------------------- lookup
 
 
-def find_candidates(session: Session, claim: AccountClaim) -> list[Candidate]:
-    """Accounts the claim names (needs a session that may read organizations: the platform role)."""
+def look_up(session: Session, claim: AccountClaim) -> Lookup:
+    """The accounts a claim names (a session that may read organizations: the platform role) and the
+    account key its limits count under: the users found, else the organization and name, else the claim."""
     if claim.email:
-        rows = session.execute(
-            text(
-                """
-                SELECT DISTINCT ON (u.id) u.id, u.email, u.name, o.id, o.name
-                FROM users u JOIN memberships m ON m.user_id = u.id JOIN organizations o ON o.id = m.org_id
-                WHERE lower(u.email) = lower(:email) ORDER BY u.id, o.id
-                """
-            ),
-            {"email": claim.email.strip()},
-        ).all()
-        return [Candidate(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+        rows = repository.accounts_by_email(session, claim.email)
+        found = [Candidate(r.user_id, r.email, r.name, r.org_id, r.org_name) for r in rows]
+        return Lookup(found, _key(found) or claim.account_key, claim.describe())
     org = _match_organization(session, claim.organization or "")
-    if org is None or not claim.first_name:
-        return []
-    members = session.execute(
-        text(
-            "SELECT u.id, u.email, u.name FROM users u JOIN memberships m ON m.user_id = u.id "
-            "WHERE m.org_id = :org ORDER BY u.id"
-        ),
-        {"org": org[0]},
-    ).all()
-    first, last = _fold(claim.first_name), _fold(claim.last_name or "")
+    first, last = _fold(claim.first_name or ""), _fold(claim.last_name or "")
+    if org is None or not first:
+        return Lookup([], claim.account_key, claim.describe())
     found = []
-    for user_id, email, name in members:
+    for user_id, email, name in repository.members(session, org[0]):
         words = _fold(name).split()
         if words and words[0] == first and (not last or last in words[1:]):
             found.append(Candidate(user_id, email, name, org[0], org[1]))
-    return found
+    return Lookup(found, _key(found) or f"org:{org[0]}|{first}|{last}", claim.describe())
+
+
+def _key(candidates: list[Candidate]) -> str | None:
+    return "user:" + ",".join(str(i) for i in sorted({c.user_id for c in candidates})) if candidates else None
+
+
+def find_candidates(session: Session, claim: AccountClaim) -> list[Candidate]:
+    """Accounts the claim names."""
+    return look_up(session, claim).candidates
 
 
 def _match_organization(session: Session, named: str) -> tuple[int, str] | None:
     wanted = _ORG_NOISE.sub(" ", _fold(named)).strip()
     if not wanted:
         return None
-    orgs = session.execute(text("SELECT id, slug, name FROM organizations ORDER BY id")).all()
     choices: dict[str, tuple[int, str]] = {}
-    for org_id, slug, name in orgs:
+    for org_id, slug, name in repository.organizations(session):
         for label in (slug.replace("-", " "), name):
             choices.setdefault(_ORG_NOISE.sub(" ", _fold(label)).strip(), (org_id, name))
     if wanted in choices:
@@ -155,78 +160,59 @@ def _match_organization(session: Session, named: str) -> tuple[int, str] | None:
 def issue(
     session: Session,
     *,
-    claim: AccountClaim,
-    candidates: list[Candidate],
+    lookup: Lookup,
     method: str,
     ttl_s: int,
     max_attempts: int,
     conversation_id: int | None = None,
     client_addr: str | None = None,
     pending_question: str | None = None,
+    openwebui_sub: str | None = None,
 ) -> IssuedChallenge:
-    """Create a challenge for the claim (replacing the conversation's open one); codes come back to send."""
+    """Create a challenge for the accounts found (replacing the conversation's open one); the codes to
+    send come back."""
+    now = datetime.now(UTC)
     if conversation_id is not None:
-        retire_open(session, conversation_id)
+        repository.retire_open(session, conversation_id, now)
+    repository.forget_stale_questions(session)
     token = new_token()
-    expires_at = datetime.now(UTC) + timedelta(seconds=ttl_s)
-    challenge = LoginChallenge(
-        token_hash=token_hash(token),
-        conversation_id=conversation_id,
-        method=method,
-        account_key=claim.account_key,
-        client_addr=client_addr,
-        pending_question=pending_question,
-        attempts=0,
-        max_attempts=max_attempts,
-        expires_at=expires_at,
+    expires_at = now + timedelta(seconds=ttl_s)
+    challenge = repository.add_challenge(
+        session,
+        LoginChallenge(
+            token_hash=token_hash(token),
+            conversation_id=conversation_id,
+            method=method,
+            account_key=lookup.account_key,
+            claimed=lookup.claimed,
+            client_addr=client_addr,
+            pending_question=pending_question,
+            openwebui_sub=openwebui_sub,
+            attempts=0,
+            max_attempts=max_attempts,
+            expires_at=expires_at,
+        ),
     )
-    session.add(challenge)
-    session.flush()
     codes: list[tuple[Candidate, str]] = []
-    for candidate in candidates:
+    for candidate in lookup.candidates:
         code = new_code() if method == "code" else None
-        session.add(
-            LoginChallengeTarget(
-                challenge_id=challenge.id,
-                user_id=candidate.user_id,
-                org_id=candidate.org_id,
-                code_hash=hash_secret(code) if code else None,
-            )
+        repository.add_target(
+            session, challenge.id, candidate.user_id, candidate.org_id, hash_secret(code) if code else None
         )
         if code:
             codes.append((candidate, code))
-    if method == "code" and not candidates:
+    if method == "code" and not lookup.candidates:
         hash_secret(new_code())  # the same work as for an existing account
-    session.flush()
     return IssuedChallenge(challenge.id, token, codes, expires_at)
-
-
-def retire_open(session: Session, conversation_id: int) -> None:
-    session.execute(
-        update(LoginChallenge)
-        .where(LoginChallenge.conversation_id == conversation_id, LoginChallenge.used_at.is_(None))
-        .values(used_at=datetime.now(UTC))
-    )
 
 
 def open_challenge(session: Session, conversation_id: int) -> LoginChallenge | None:
     """The conversation's newest challenge not yet used up (it may have expired)."""
-    return (
-        session.query(LoginChallenge)
-        .filter(LoginChallenge.conversation_id == conversation_id, LoginChallenge.used_at.is_(None))
-        .order_by(LoginChallenge.id.desc())
-        .with_for_update()
-        .first()
-    )
+    return repository.open_challenge(session, conversation_id)
 
 
 def challenge_by_token(session: Session, token: str) -> LoginChallenge | None:
-    return (
-        session.query(LoginChallenge)
-        .filter(LoginChallenge.token_hash == token_hash(token))
-        .with_for_update()
-        .one_or_none()
-    )
+    return repository.challenge_by_token_hash(session, token_hash(token))
 
 
 # ---------------------------------------------------------------------------------------------- verify
@@ -248,28 +234,23 @@ def verify(
         verify_secret(None, secret)
         session.flush()
         return None
-    targets = session.execute(
-        text(
-            """
-            SELECT t.user_id, u.email, u.name, t.org_id, o.name, m.role, t.code_hash, u.password_hash
-            FROM login_challenge_targets t JOIN users u ON u.id = t.user_id
-            JOIN organizations o ON o.id = t.org_id
-            JOIN memberships m ON m.user_id = t.user_id AND m.org_id = t.org_id
-            WHERE t.challenge_id = :c ORDER BY t.user_id
-            """
-        ),
-        {"c": challenge.id},
-    ).all()
-    if not targets:
+    found = repository.targets(session, challenge.id)
+    if not found:
         verify_secret(None, secret)
-    for user_id, email, name, org_id, org_name, role, code_hash, password_hash in targets:
-        stored = code_hash if code is not None else password_hash
+    for target in found:
+        stored = target.code_hash if code is not None else target.password_hash
         if verify_secret(stored, secret):
             challenge.used_at = now
             session.flush()
-            method = "code" if code is not None else "password"
             return VerifiedLogin(
-                user_id, email, name, org_id, org_name, role, method, challenge.pending_question
+                target.user_id,
+                target.email,
+                target.name,
+                target.org_id,
+                target.org_name,
+                target.role,
+                "code" if code is not None else "password",
+                challenge.pending_question,
             )
     if challenge.attempts >= challenge.max_attempts:
         challenge.used_at = now  # dead: a new challenge is needed

@@ -1,4 +1,5 @@
-"""Request dependencies: who is calling (Bearer API key) and the tenant transaction they act in.
+"""Request dependencies: who is calling (Bearer API key, web session, or a chat connector) and the tenant
+transaction they act in. Only this module knows FastAPI; who a credential names is `auth.identity`'s.
 
 Use the typed aliases in endpoints:
 
@@ -12,7 +13,6 @@ the endpoint returns and rolls back when it raises, before the response is sent.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Annotated, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -23,11 +23,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from racehub.audit.service import Actor
-from racehub.auth.service import scope_for_key, scope_for_owner
-from racehub.auth.sessions import SESSION_PREFIX, session_owner
-from racehub.db import Database, Scope
-from racehub.errors import Forbidden, Unauthorized
+from racehub.auth import identity
+from racehub.auth.callers import Caller, ChatCaller
+from racehub.auth.openwebui import JWT_HEADER
+from racehub.config import Settings
+from racehub.db import Database
+from racehub.errors import Forbidden, RateLimited, Unauthorized
 
 T = TypeVar("T")
 
@@ -35,28 +36,9 @@ T = TypeVar("T")
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer rh_...`")
 
 
-@dataclass(frozen=True)
-class Caller:
-    """The person behind an API key and the tenant scope they act in."""
-
-    scope: Scope
-    user_id: int
-    email: str
-    name: str
-    org_id: int | None
-    role: str | None  # owner | staff | viewer | operator
-
-    @property
-    def can_write(self) -> bool:
-        return self.scope.can_write
-
-    def actor(self, via: str, client_addr: str | None) -> Actor:
-        """Who acted, as the audit log records it."""
-        return Actor(self.user_id, self.org_id, self.email, via, client_addr)
-
-
 def client_host(request: Request) -> str | None:
-    """The address the request came from (None when the server does not know it)."""
+    """The address the request came from (None when the server does not know it): the peer, or the
+    client a trusted proxy names (`racehub.inputs.InputGuard` sets it)."""
     return request.client.host if request.client else None
 
 
@@ -87,31 +69,45 @@ def _checkout_limiter(request: Request) -> anyio.CapacityLimiter:
     return limiters[database]
 
 
+# Per event loop, per database and tenant: questions (the heavy queries) of one company running at once.
+_tenant_limiters: RunVar[dict[tuple[int, str], anyio.CapacityLimiter]] = RunVar("racehub_tenant_questions")
+
+
+async def run_question(request: Request, tenant: str, work: Callable[[], T]) -> T:
+    """Run `work` (a question: generated SQL, the LLM) with at most `ask_max_concurrent_per_tenant` of
+    the tenant's questions at once in this process, so one company cannot starve the others of
+    connections and threads. The wait happens here, on the event loop, holding no thread; past
+    `ask_queue_wait_s` it is a 429."""
+    settings: Settings = request.app.state.settings
+    try:
+        limiters = _tenant_limiters.get()
+    except LookupError:
+        limiters = {}
+        _tenant_limiters.set(limiters)
+    key = (id(database_of(request)), tenant)
+    limiter = limiters.get(key)
+    if limiter is None:
+        limiter = limiters[key] = anyio.CapacityLimiter(max(settings.ask_max_concurrent_per_tenant, 1))
+    wait = settings.ask_queue_wait_s
+    acquired = False
+    with anyio.move_on_after(wait):
+        await limiter.acquire()
+        acquired = True
+    if not acquired:
+        retry = max(int(wait), 1)
+        raise RateLimited(
+            f"your company already has {limiter.total_tokens:g} questions running; try again in {retry} s",
+            retry,
+        )
+    try:
+        return await run_with_connection(request, work)
+    finally:
+        limiter.release()
+
+
 async def run_with_connection(request: Request, work: Callable[[], T]) -> T:
     """Run `work` (which checks out a pooled connection) in a thread that may wait for one."""
     return await anyio.to_thread.run_sync(work, limiter=_checkout_limiter(request))
-
-
-def _authenticate(database: Database, key: str) -> Caller:
-    if key.startswith(SESSION_PREFIX):
-        # A web page session (the built-in page uses the API with it); sessions are read as the operator.
-        with database.session(Scope.operator()) as session:
-            found = session_owner(session, key)
-        if found is None:
-            raise Unauthorized("your session has ended: log in again")
-        owner = found[1]
-        scope = scope_for_owner(owner)
-    else:
-        with database.session(Scope.nobody()) as session:
-            scope, owner = scope_for_key(session, key)
-    return Caller(
-        scope=scope,
-        user_id=owner.user_id,
-        email=owner.email,
-        name=owner.name,
-        org_id=scope.org_id,
-        role=scope.role,
-    )
 
 
 async def current_caller(
@@ -126,7 +122,7 @@ async def current_caller(
     database = database_of(request)
     # The key lookup commits in its own short transaction: it stamps `last_used_at`, and holding that
     # row lock for the whole request would serialize every concurrent request made with one key.
-    return await run_with_connection(request, lambda: _authenticate(database, key))
+    return await run_with_connection(request, lambda: identity.api_caller(database, key))
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
@@ -173,3 +169,28 @@ async def require_owner(caller: CurrentCaller) -> Caller:
 
 
 OwnerCaller = Annotated[Caller, Depends(require_owner)]
+
+
+_chat_bearer = HTTPBearer(
+    auto_error=False, description="An API key (`rh_...`), a connector key, or a web session (`rhs_...`)"
+)
+
+
+async def chat_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_chat_bearer)],
+) -> ChatCaller:
+    """The caller of a chat endpoint; Unauthorized (401) without a valid credential or with a bad JWT."""
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials.strip():
+        raise Unauthorized("missing credentials: send `Authorization: Bearer <API key or session token>`")
+    database = database_of(request)
+    settings: Settings = request.app.state.settings
+    token = credentials.credentials.strip()
+    jwt_header = request.headers.get(JWT_HEADER)
+    address = client_host(request) or "unknown"
+    return await run_with_connection(
+        request, lambda: identity.chat_caller(database, settings, token, jwt_header, address)
+    )
+
+
+CurrentChatCaller = Annotated[ChatCaller, Depends(chat_caller)]

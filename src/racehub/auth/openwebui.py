@@ -8,28 +8,50 @@ algorithm is pinned (no `none`, no RS/HS confusion), `iss` and `exp` are require
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
 import jwt
+import structlog
 
+from racehub.auth.callers import OpenWebUIUser
 from racehub.errors import Unauthorized
+
+log = structlog.get_logger(__name__)
 
 JWT_HEADER = "X-OpenWebUI-User-Jwt"
 CHAT_ID_HEADER = "X-OpenWebUI-Chat-Id"
 LEEWAY_S = 30
+DEFAULT_MAX_LIFETIME_S = 24 * 3600
+SECRET_MISMATCH = (
+    f"{JWT_HEADER} does not verify with RACEHUB_OPENWEBUI_JWT_SECRET: it must be the value of Open WebUI's "
+    "FORWARD_USER_INFO_HEADER_JWT_SECRET (check both with `racehub openwebui check`)"
+)
+_LOG_EVERY_S = 60.0
+_last_logged = {"mismatch": 0.0}
+_log_lock = threading.Lock()
 
 
-@dataclass(frozen=True)
-class OpenWebUIUser:
-    sub: str
-    email: str
-    name: str | None
-    role: str | None
+def _warn_mismatch() -> None:
+    """One log line a minute at most: a misconfigured secret refuses every header, and the operator
+    needs to see why without a line per request."""
+    with _log_lock:
+        now = time.monotonic()
+        if now - _last_logged["mismatch"] < _LOG_EVERY_S:
+            return
+        _last_logged["mismatch"] = now
+    log.warning(
+        "open webui user header does not verify: RACEHUB_OPENWEBUI_JWT_SECRET differs from Open WebUI's "
+        "FORWARD_USER_INFO_HEADER_JWT_SECRET (or the header is forged)"
+    )
 
 
-def verify_user_jwt(token: str, secret: str | None, issuer: str) -> OpenWebUIUser:
-    """The Open WebUI user a signed header names; Unauthorized (401) for anything not provably signed."""
+def verify_user_jwt(
+    token: str, secret: str | None, issuer: str, *, max_lifetime_s: int = DEFAULT_MAX_LIFETIME_S
+) -> OpenWebUIUser:
+    """The Open WebUI user a signed header names; Unauthorized (401) for anything not provably signed,
+    expired, or valid for longer than `max_lifetime_s` from now."""
     if not secret:
         raise Unauthorized(f"{JWT_HEADER} cannot be verified: RACEHUB_OPENWEBUI_JWT_SECRET is not set")
     try:
@@ -43,8 +65,14 @@ def verify_user_jwt(token: str, secret: str | None, issuer: str) -> OpenWebUIUse
         )
     except jwt.ExpiredSignatureError:
         raise Unauthorized(f"{JWT_HEADER} has expired") from None
+    except jwt.InvalidSignatureError:
+        _warn_mismatch()
+        raise Unauthorized(SECRET_MISMATCH) from None
     except jwt.InvalidTokenError:
         raise Unauthorized(f"{JWT_HEADER} is not validly signed") from None
+    expires = claims.get("exp")
+    if not isinstance(expires, int | float) or expires - time.time() > max_lifetime_s + LEEWAY_S:
+        raise Unauthorized(f"{JWT_HEADER} is valid for longer than {max_lifetime_s} s: refused")
     email = claims.get("email")
     if not isinstance(email, str) or "@" not in email:
         raise Unauthorized(f"{JWT_HEADER} names no email")
@@ -99,7 +127,7 @@ def check_shared_secret(openwebui_secret: str | None, racehub_secret: str | None
         verify_user_jwt(sign_user_jwt(openwebui_secret, "probe@example.com", issuer), racehub_secret, issuer)
     except Unauthorized:
         problems.append(
-            "the two secrets differ: RaceHub refuses the headers Open WebUI signs (401 'not validly signed')"
+            "the two secrets differ: RaceHub refuses the headers Open WebUI signs (401 'does not verify')"
         )
     if not problems and len(racehub_secret.encode()) < MIN_SECRET_BYTES:
         problems.append(f"the shared secret is shorter than {MIN_SECRET_BYTES} bytes: openssl rand -hex 32")

@@ -6,13 +6,13 @@ failed login attempt must stay counted even though the request that made it fail
 
 from __future__ import annotations
 
-import hashlib
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from racehub.auth import login_repository as repository
+from racehub.auth.tokens import token_hash
 from racehub.db import Database, Scope
 from racehub.errors import RateLimited
 
@@ -28,29 +28,14 @@ class Limit:
 
 def bucket_name(limit: Limit, subject: str) -> str:
     # Hashed: buckets are keyed by emails and addresses, which need not sit in the table in clear.
-    return f"{limit.name}:{hashlib.sha256(subject.strip().lower().encode()).hexdigest()[:32]}"
+    return f"{limit.name}:{token_hash(subject.strip().lower())[:32]}"
 
 
 def hit(session: Session, limit: Limit, subject: str) -> int | None:
     """Count one hit; the seconds until the window ends when the limit is now exceeded, else None."""
-    row = session.execute(
-        text(
-            """
-            INSERT INTO rate_limits AS b (bucket, window_start, hits) VALUES (:bucket, now(), 1)
-            ON CONFLICT (bucket) DO UPDATE SET
-                hits = CASE WHEN b.window_start > now() - make_interval(secs => :window)
-                            THEN b.hits + 1 ELSE 1 END,
-                window_start = CASE WHEN b.window_start > now() - make_interval(secs => :window)
-                                    THEN b.window_start ELSE now() END
-            RETURNING hits,
-                ceil(extract(epoch FROM b.window_start + make_interval(secs => :window) - now()))::int
-            """
-        ),
-        {"bucket": bucket_name(limit, subject), "window": limit.window_s},
-    ).one()
+    hits, remaining = repository.count_hit(session, bucket_name(limit, subject), limit.window_s)
     if random.random() < 0.01:
-        session.execute(text("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'"))
-    hits, remaining = int(row[0]), int(row[1])
+        repository.drop_old_buckets(session)
     return max(remaining, 1) if hits > limit.max_hits else None
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from racehub.auth import repository
 from racehub.auth.passwords import hash_secret
 from racehub.auth.repository import KeyOwner, KeyRow, MemberRow
-from racehub.auth.tokens import new_token, token_hash
+from racehub.auth.tokens import KEY_PREFIX, new_token, token_hash
 from racehub.db.scope import Scope
 from racehub.errors import (
     Conflict,
@@ -24,11 +24,7 @@ from racehub.errors import (
 from racehub.models import Organization, User
 
 ROLES = ("owner", "staff", "viewer")
-KEY_PREFIX = "rh_"
 MAX_KEY_DAYS = 3650
-
-
-hash_api_key = token_hash  # what is stored of a key
 
 
 def add_user(
@@ -93,7 +89,7 @@ def create_api_key(
         raise Forbidden(f"{email} belongs to no organization")
     key = new_api_key()
     expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
-    repository.add_api_key(session, user.id, org_id, key[:10], hash_api_key(key), label, expires_at)
+    repository.add_api_key(session, user.id, org_id, key[:10], token_hash(key), label, expires_at)
     return key
 
 
@@ -106,7 +102,7 @@ def scope_for_key(session: Session, key: str) -> tuple[Scope, KeyOwner]:
     """The tenant scope an API key grants; Unauthorized when unknown or revoked."""
     if not key.startswith(KEY_PREFIX):
         raise Unauthorized("invalid API key")
-    owner = repository.key_owner(session, hash_api_key(key))
+    owner = repository.key_owner(session, token_hash(key))
     if owner is None:
         raise Unauthorized("invalid API key")
     return scope_for_owner(owner), owner
@@ -139,7 +135,7 @@ def scope_for_owner(owner: KeyOwner) -> Scope:
 def create_connector_key(session: Session, *, label: str | None = None) -> str:
     """A new connector key (no person, no tenant: it may only call the chat API); returns it once."""
     key = new_api_key()
-    repository.add_connector_key(session, key[:10], hash_api_key(key), label)
+    repository.add_connector_key(session, key[:10], token_hash(key), label)
     return key
 
 
@@ -147,7 +143,7 @@ def connector_key_id(session: Session, key: str) -> int | None:
     """The id of the connector key `key`, None when it is not a live connector key."""
     if not key.startswith(KEY_PREFIX):
         return None
-    return repository.connector_key_id(session, hash_api_key(key))
+    return repository.connector_key_id(session, token_hash(key))
 
 
 # --- people and keys, for operators (CLI) and owners (API) ---------------------------------------------

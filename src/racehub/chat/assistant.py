@@ -20,7 +20,8 @@ import structlog
 from racehub.ask.answer import Answer
 from racehub.ask.engine import AskEngine
 from racehub.ask.llm import LLMClient, LLMError, ToolCall
-from racehub.chat.identity import Identity
+from racehub.ask.privacy import names_people
+from racehub.auth.callers import Identity
 
 log = structlog.get_logger(__name__)
 
@@ -29,7 +30,8 @@ MAX_CALLS_PER_ROUND = 4
 MAX_QUESTION_CHARS = 500
 MAX_CONTENT_CHARS = 4000
 MAX_MODEL_ROWS = 20
-# Columns that make a row personal data: such rows go to the person, never to the model.
+# Column names that mark a table as personal whatever its SQL says (a second, cruder net: what decides is
+# where each column comes from, `racehub.ask.privacy`).
 PERSONAL = frozenset(
     {
         "first_name",
@@ -169,8 +171,11 @@ class Assistant:
 
 
 def for_model(answer: Answer) -> dict[str, Any]:
-    """What the model may see of an answer: never rows (or a summary) that name people."""
-    personal = bool(PERSONAL & {c.lower() for c in answer.columns})
+    """What the model may see of an answer: never rows (or a summary) whose columns come from personal
+    data, traced from the answer's SQL back to the curated views' columns, whatever they are called."""
+    personal = bool(PERSONAL & {c.lower() for c in answer.columns}) or names_people(
+        answer.sql, answer.columns
+    )
     seen: dict[str, Any] = {"status": answer.status, "row_count": len(answer.rows), "columns": answer.columns}
     if personal:
         seen["summary"] = "(names people: shown to the user directly, not to you)"

@@ -1,34 +1,28 @@
 """Conversations, keyed server-side: the verified identity bound to each, and the follow-up context.
 
 A conversation is found by the caller's credential plus Open WebUI's chat id (header) or the client's
-`chat_id`/`conversation_id`; without either, by the first user message and the first reply (a reply to
-a connector starts with a random reference, so two people who open with the same words never share
-one). The last answer's context (its reading, or a clarify's choices) is kept in process; the conversation
+`chat_id`/`conversation_id`. A connector's conversation (Open WebUI) also has a secret: the first reply
+carries it in a markdown comment the person never sees rendered, every later request brings it back in
+the history, and only a request that does may act as the person who signed in there. Without a chat id a
+connector's conversation is found by that secret alone; an API key's or session's by its first user
+message and first reply (their identity comes from the credential, not the conversation).
+
+The last answer's context (its reading, or a clarify's choices) is kept in process; the conversation
 row keeps the last question, from which another process rebuilds it.
 """
 
 from __future__ import annotations
 
-import hashlib
+import re
+import secrets
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-
-from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from racehub.ask.conversation import Context
+from racehub.auth.tokens import token_hash
 
-
-@dataclass(frozen=True)
-class ConversationRef:
-    id: int
-    user_id: int | None
-    org_id: int | None
-    verified_via: str | None
-    last_question: str | None
-    last_asked_on: date | None
+# A CommonMark link reference definition: parsed, never rendered.
+_SECRET_MARK = re.compile(r"^\[//\]: # \(racehub:(?P<secret>[A-Za-z0-9_-]{20,64})\)\s*$", re.MULTILINE)
 
 
 def _norm(value: str) -> str:
@@ -40,49 +34,34 @@ def conversation_key(credential: str, chat_id: str | None, first_user: str, firs
         basis = f"{credential}\x00chat\x00{chat_id.strip()}"
     else:
         basis = f"{credential}\x00first\x00{_norm(first_user)}\x00{_norm(first_reply or '')}"
-    return hashlib.sha256(basis.encode()).hexdigest()
+    return token_hash(basis)
 
 
-def open_conversation(session: Session, key_hash: str) -> ConversationRef:
-    row = session.execute(
-        text(
-            """
-            INSERT INTO chat_conversations (key_hash) VALUES (:k)
-            ON CONFLICT (key_hash) DO UPDATE SET updated_at = now()
-            RETURNING id, user_id, org_id, verified_via, last_question, last_asked_on
-            """
-        ),
-        {"k": key_hash},
-    ).one()
-    return ConversationRef(*row)
+def secret_key(credential: str, secret: str) -> str:
+    """The key of a connector conversation found by its secret alone (no chat id)."""
+    return token_hash(f"{credential}\x00secret\x00{secret}")
 
 
-def bind_identity(session: Session, conversation_id: int, user_id: int, org_id: int, via: str) -> None:
-    session.execute(
-        text(
-            "UPDATE chat_conversations SET user_id = :u, org_id = :o, verified_via = :v, verified_at = :t, "
-            "last_question = NULL, last_asked_on = NULL WHERE id = :id"
-        ),
-        {"u": user_id, "o": org_id, "v": via, "t": datetime.now(UTC), "id": conversation_id},
-    )
+def new_secret() -> str:
+    return secrets.token_urlsafe(24)
 
 
-def remember_question(session: Session, conversation_id: int, question: str, day: date) -> None:
-    session.execute(
-        text("UPDATE chat_conversations SET last_question = :q, last_asked_on = :d WHERE id = :id"),
-        {"q": question, "d": day, "id": conversation_id},
-    )
+def secret_mark(secret: str) -> str:
+    """The line that carries a conversation's secret in a reply, invisible once rendered."""
+    return f"\n\n[//]: # (racehub:{secret})"
 
 
-def rekey(session: Session, conversation_id: int, key_hash: str) -> None:
-    """Key the conversation by its first exchange from now on (unless another already has that key)."""
-    session.execute(
-        text(
-            "UPDATE chat_conversations SET key_hash = :k WHERE id = :id "
-            "AND NOT EXISTS (SELECT 1 FROM chat_conversations WHERE key_hash = :k)"
-        ),
-        {"k": key_hash, "id": conversation_id},
-    )
+def find_secret(replies: list[str]) -> str | None:
+    """The secret an earlier reply of this conversation carried (the first one found)."""
+    for reply in replies:
+        found = _SECRET_MARK.search(reply)
+        if found:
+            return found.group("secret")
+    return None
+
+
+def strip_secret(text: str) -> str:
+    return _SECRET_MARK.sub("", text).rstrip()
 
 
 class ContextMemory:
@@ -106,3 +85,8 @@ class ContextMemory:
             self._items.move_to_end((conversation_id, org_id))
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+    def forget(self, conversation_id: int) -> None:
+        with self._lock:
+            for key in [k for k in self._items if k[0] == conversation_id]:
+                del self._items[key]

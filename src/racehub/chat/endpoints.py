@@ -1,4 +1,4 @@
-"""HTTP routes of chat: the OpenAI-compatible API (`/v1/models`, `/v1/chat/completions`) and web login."""
+"""HTTP routes of chat: the OpenAI-compatible API (`/v1/models`, `/v1/chat/completions`)."""
 
 from __future__ import annotations
 
@@ -12,30 +12,15 @@ import anyio
 import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from racehub.auth.challenges import AccountClaim
-from racehub.auth.dependencies import database_of, run_with_connection
+from racehub.auth.callers import ChatCaller
+from racehub.auth.dependencies import CurrentChatCaller, database_of, run_question
 from racehub.auth.openwebui import CHAT_ID_HEADER
-from racehub.auth.sessions import revoke_session
 from racehub.chat import stream
-from racehub.chat.claims import read_claim
-from racehub.chat.identity import ChatCaller, CurrentChatCaller
-from racehub.chat.login import WebLogin
-from racehub.chat.schemas import (
-    ChallengeIn,
-    ChallengeOut,
-    ChatCompletionRequest,
-    ModelCard,
-    ModelList,
-    PasswordIn,
-    SessionOut,
-    VerifyIn,
-    WhoAmI,
-)
-from racehub.chat.service import CODE_SENT_WEB, ChatResult, ChatService, ChatTurn
-from racehub.db import Scope
+from racehub.chat.schemas import ChatCompletionRequest, ModelCard, ModelList
+from racehub.chat.service import ChatResult, ChatService, ChatTurn
 from racehub.errors import InvalidInput, RaceHubError
+from racehub.logging import exception_summary
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["chat"])
@@ -54,10 +39,6 @@ def chat_service(request: Request) -> ChatService:
 ChatServiceDep = Annotated[ChatService, Depends(chat_service)]
 
 
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _turn(body: ChatCompletionRequest, request: Request, public_url: str | None) -> ChatTurn:
     users = [m for m in body.messages if m.role == "user"]
     if not users or not users[-1].text.strip():
@@ -73,6 +54,7 @@ def _turn(body: ChatCompletionRequest, request: Request, public_url: str | None)
         first_reply=first_reply,
         base_url=public_url or str(request.base_url),
         today=date.today(),
+        replies=tuple(m.text for m in body.messages if m.role == "assistant"),
     )
 
 
@@ -88,11 +70,12 @@ async def chat_completions(
 ) -> Response:
     """Chat with RaceHub as with an OpenAI model (streaming or not): log in, then ask about your races."""
     turn = _turn(body, request, service.settings.public_url)
+    tenant = _tenant(caller)
     if not body.stream:
-        result = await run_with_connection(request, lambda: service.respond(caller, turn))
+        result = await run_question(request, tenant, lambda: service.respond(caller, turn))
         return JSONResponse(stream.completion(result.content, turn.question))
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
-    reply = _LiveReply(request, lambda emit: service.respond(caller, turn, emit=emit))
+    reply = _LiveReply(request, tenant, lambda emit: service.respond(caller, turn, emit=emit))
     first = await reply.next(FIRST_WAIT_S)
     if first is not None and first[0] == "error":
         raise first[1]  # a quick failure keeps its HTTP status (429, 422, ...)
@@ -118,9 +101,7 @@ async def chat_completions(
                 if isinstance(error, RaceHubError):
                     name, message = error.name, error.message
                 else:
-                    log.error(
-                        "unhandled error in a streamed reply", error=type(error).__name__, exc_info=error
-                    )
+                    log.error("unhandled error in a streamed reply", **exception_summary(error))
                     name, message = "InternalError", ""
                 for event in events.error(name, message or "the reply could not be made; try again"):
                     yield event
@@ -128,6 +109,14 @@ async def chat_completions(
             item = await reply.next(KEEPALIVE_S)
 
     return StreamingResponse(send(), media_type="text/event-stream", headers=STREAM_HEADERS)
+
+
+def _tenant(caller: ChatCaller) -> str:
+    """Whose questions these are, for the per-company bound: the company, else the credential."""
+    identity = caller.identity
+    if identity is not None and identity.org_id is not None:
+        return f"org:{identity.org_id}"
+    return caller.credential
 
 
 # A streamed reply ready within this long is sent as before (an error keeps its HTTP status); a slower
@@ -142,7 +131,9 @@ class _LiveReply:
 
     _running: ClassVar[set[asyncio.Task[None]]] = set()  # kept referenced until they end
 
-    def __init__(self, request: Request, make: Callable[[Callable[[str], None]], ChatResult]) -> None:
+    def __init__(
+        self, request: Request, tenant: str, make: Callable[[Callable[[str], None]], ChatResult]
+    ) -> None:
         loop = asyncio.get_running_loop()
         self._items: asyncio.Queue[Item] = asyncio.Queue()
 
@@ -158,9 +149,18 @@ class _LiveReply:
                 put(("done", result))
 
         # Not bound to the request: a client that goes away mid-reply does not cut a transaction short.
-        task = asyncio.ensure_future(run_with_connection(request, work))
+        task = asyncio.ensure_future(self._run(request, tenant, work, put))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
+
+    @staticmethod
+    async def _run(
+        request: Request, tenant: str, work: Callable[[], None], put: Callable[[Item], None]
+    ) -> None:
+        try:
+            await run_question(request, tenant, work)
+        except Exception as exc:  # a 429 while waiting for a turn: rendered like any error
+            put(("error", exc))
 
     async def next(self, timeout: float) -> Item | None:
         """The next part, the end, or None when nothing came within `timeout` seconds."""
@@ -168,103 +168,3 @@ class _LiveReply:
             return await asyncio.wait_for(self._items.get(), timeout)
         except TimeoutError:
             return None
-
-
-# ---------------------------------------------------------------------------------------------- web login
-
-
-def _who(caller: ChatCaller) -> WhoAmI:
-    identity = caller.identity
-    if identity is None:
-        return WhoAmI(kind=caller.kind)
-    return WhoAmI(
-        kind=caller.kind,
-        name=identity.name,
-        email=identity.email,
-        organization=identity.org_name,
-        role=identity.role,
-        via=identity.via,
-    )
-
-
-def _session_out(web: WebLogin) -> SessionOut:
-    login = web.login
-    user = WhoAmI(
-        kind="session",
-        name=login.name,
-        email=login.email,
-        organization=login.org_name,
-        role=login.role,
-        via=login.method,
-    )
-    return SessionOut(token=web.token, expires_at=web.expires_at, user=user)
-
-
-@router.post("/auth/challenge")
-async def start_login(body: ChallengeIn, service: ChatServiceDep, request: Request) -> ChallengeOut:
-    """Start a login: a one-time code goes to the email on file (same reply whether or not it exists)."""
-    said = (body.email or body.text or "").strip()
-    if "@" in said and " " not in said:
-        claim: AccountClaim | None = AccountClaim(email=said)
-    else:
-        claimed = read_claim(said)
-        claim = claimed.claim if claimed else None
-    if claim is None:
-        raise InvalidInput('say who you are: an email address, or "I\'m Jane from Acme Racing"')
-    address = _address(request)
-    issued = await run_with_connection(
-        request, lambda: service.login.start(claim, address=address, via="session")
-    )
-    ttl = service.settings.login_code_ttl_s
-    message = CODE_SENT_WEB.format(claim=claim.describe(), minutes=max(ttl // 60, 1))
-    return ChallengeOut(challenge=issued.token, message=message, expires_in=ttl)
-
-
-@router.post("/auth/verify")
-async def verify_login(body: VerifyIn, service: ChatServiceDep, request: Request) -> SessionOut:
-    """Finish a login with the code from the email (or the password): returns a session token."""
-    if not (body.code or body.password):
-        raise InvalidInput("give the code from the email, or your password")
-    address = _address(request)
-    web = await run_with_connection(
-        request,
-        lambda: service.login.verify_token(
-            body.challenge, code=body.code, password=body.password, address=address
-        ),
-    )
-    return _session_out(web)
-
-
-@router.post("/auth/password")
-async def password_login(body: PasswordIn, service: ChatServiceDep, request: Request) -> SessionOut:
-    """Log in with email and password: returns a session token."""
-    address = _address(request)
-    web = await run_with_connection(
-        request, lambda: service.login.password_login(body.email, body.password, address=address)
-    )
-    return _session_out(web)
-
-
-@router.get("/auth/me")
-async def who_am_i(caller: CurrentChatCaller) -> WhoAmI:
-    """Who the credential on this request acts for."""
-    return _who(caller)
-
-
-_bearer = HTTPBearer(auto_error=False)
-
-
-@router.post("/auth/logout", status_code=204)
-async def logout(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Response:
-    """End a web session (API keys are revoked with `racehub keys`, not here)."""
-    if credentials is not None:
-        database, token = database_of(request), credentials.credentials.strip()
-
-        def revoke() -> None:
-            with database.session(Scope.operator()) as session:
-                revoke_session(session, token)
-
-        await run_with_connection(request, revoke)
-    return Response(status_code=204)

@@ -15,7 +15,7 @@ from datetime import date
 from racehub.ask.catalog import CatalogCache
 from racehub.audit import service as audit
 from racehub.audit.service import Actor
-from racehub.chat.identity import Identity
+from racehub.auth.callers import Identity
 from racehub.chat.render import escape, escape_prose
 from racehub.config import Settings
 from racehub.db import Database

@@ -1,8 +1,7 @@
-"""Request and response bodies of the chat and login endpoints (OpenAI's shapes where it has one)."""
+"""Request and response bodies of the chat endpoints (OpenAI's shapes)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -62,43 +61,3 @@ class ModelCard(BaseModel):
 class ModelList(BaseModel):
     object: Literal["list"] = "list"
     data: list[ModelCard]
-
-
-class ChallengeIn(BaseModel):
-    """Who is logging in: an email address, or a sentence such as "I'm John from Acme Racing"."""
-
-    email: str | None = Field(default=None, max_length=254)
-    text: str | None = Field(default=None, max_length=400)
-
-
-class ChallengeOut(BaseModel):
-    challenge: str
-    message: str
-    expires_in: int
-
-
-class VerifyIn(BaseModel):
-    challenge: str = Field(max_length=200)
-    code: str | None = Field(default=None, max_length=20)
-    password: str | None = Field(default=None, max_length=500)
-
-
-class PasswordIn(BaseModel):
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=500)
-
-
-class WhoAmI(BaseModel):
-    kind: str  # api_key | session | connector
-    name: str | None = None
-    email: str | None = None
-    organization: str | None = None
-    role: str | None = None
-    via: str | None = None
-
-
-class SessionOut(BaseModel):
-    token: str
-    token_type: Literal["bearer"] = "bearer"
-    expires_at: datetime
-    user: WhoAmI

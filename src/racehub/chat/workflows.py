@@ -13,7 +13,7 @@ from threading import Lock
 from racehub.ask.catalog import CatalogCache
 from racehub.audit import service as audit
 from racehub.audit.service import Actor
-from racehub.chat.identity import Identity
+from racehub.auth.callers import Identity
 from racehub.chat.render import escape
 from racehub.db import Database
 from racehub.errors import RaceHubError

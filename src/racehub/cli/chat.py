@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from racehub.audit.service import list_entries
+from racehub.auth.mail import outbox as outbox_rows
 from racehub.auth.service import create_connector_key
-from racehub.chat.mail import outbox as outbox_rows
 from racehub.cli.common import console, database, fails_cleanly
 from racehub.db import Scope
 from racehub.errors import InvalidInput

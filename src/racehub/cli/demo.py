@@ -331,10 +331,11 @@ def _serve(
     import uvicorn
 
     from racehub.app import create_app
+    from racehub.cli.serve import uvicorn_config
 
     assert sock is not None
     app = create_app(db, push.settings) if push is not None else create_app(db)
-    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    config = uvicorn_config(app, host="127.0.0.1", port=0, log_level="warning")
     server = uvicorn.Server(config)
     # The worker turns live changes into notifications: it sends to the same local push services.
     with _worker({**os.environ, **(push.env if push is not None else {})}):

@@ -98,6 +98,11 @@ def check(
             f"[green]✓[/green] {url} takes the header: {probe} is {who.get('name')} of "
             f"{who.get('organization')} ({who.get('role')})"
         )
+    elif who.get("link_to"):
+        console.print(
+            f"[green]✓[/green] {url} takes the header; {probe} is a RaceHub user: the first chat of this "
+            "Open WebUI account mails them a one-time code that links it, then it is trusted"
+        )
     else:
         console.print(
             f"[green]✓[/green] {url} takes the header; {probe} is not a RaceHub user (they will be "

@@ -1,7 +1,10 @@
 """Engines and tenant-scoped transactions.
 
-Two connections exist: the owner's (migrations, database creation) and the application's, which
-logs in as a role that owns nothing, is no superuser and cannot bypass row-level security.
+Three connections exist: the owner's (migrations, database creation), the application's, which logs in
+as a role that owns nothing, is no superuser and cannot bypass row-level security, and the platform
+operator's (the CLI, jobs, and identity look-ups before a tenant is known), which logs in as
+`racehub_platform` itself. The application role is *not* a member of the platform role: a transaction
+on its connections (generated SQL among them) can never become the operator, whatever it sets.
 """
 
 from __future__ import annotations
@@ -61,18 +64,41 @@ class Database:
         return self.owner_url.set(username=self.settings.app_db_role, password=password)
 
     @cached_property
-    def engine(self) -> Engine:
-        """The application's pooled engine."""
-        return create_engine(
-            self.app_url,
-            pool_size=self.settings.pool_size,
-            max_overflow=self.settings.pool_size,
-            pool_pre_ping=True,
+    def platform_url(self) -> URL:
+        if self.settings.platform_database_url:
+            return _sqlalchemy_url(self.settings.platform_database_url)
+        secret = self.settings.platform_db_password
+        return self.owner_url.set(
+            username=PLATFORM_ROLE, password=secret.get_secret_value() if secret else None
         )
 
     @cached_property
+    def engine(self) -> Engine:
+        """The application's pooled engine."""
+        return self._pooled(self.app_url)
+
+    @cached_property
+    def platform_engine(self) -> Engine:
+        """The platform operator's pooled engine."""
+        return self._pooled(self.platform_url)
+
+    def _pooled(self, url: URL) -> Engine:
+        return create_engine(
+            url,
+            pool_size=self.settings.pool_size,
+            max_overflow=self.settings.pool_size,
+            pool_pre_ping=True,
+            # Error messages never carry a statement's parameters (names, emails, questions) into logs.
+            hide_parameters=True,
+        )
+
+    def engine_for(self, scope: Scope) -> Engine:
+        """The platform's engine for the operator scope, the application's for any other."""
+        return self.platform_engine if scope.platform else self.engine
+
+    @cached_property
     def owner_engine(self) -> Engine:
-        return create_engine(self.owner_url, poolclass=None)
+        return create_engine(self.owner_url, poolclass=None, hide_parameters=True)
 
     def ensure_database(self) -> None:
         """Create the database when the server lacks it (owner connection)."""
@@ -93,19 +119,22 @@ class Database:
     @contextmanager
     def session(self, scope: Scope) -> Iterator[Session]:
         """One transaction acting for `scope`: commits on success, rolls back on error."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with Session(self.engine_for(scope), expire_on_commit=False) as session, session.begin():
             apply_scope(session, scope)
             yield session
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:
             self.engine.dispose()
+        if "platform_engine" in self.__dict__:
+            self.platform_engine.dispose()
         if "owner_engine" in self.__dict__:
             self.owner_engine.dispose()
 
 
 def apply_scope(session: Session, scope: Scope) -> None:
-    """Set the transaction-local tenant (or the operator role) for row-level security."""
+    """Set the transaction-local tenant (or the operator role) for row-level security. The operator's
+    `SET ROLE` only works on the platform role's own connections (`Database.engine_for`)."""
     if scope.platform:
         session.execute(text(f"SET LOCAL ROLE {PLATFORM_ROLE}"))
     elif scope.org_id is not None:

@@ -24,14 +24,22 @@ def alembic_config(database: Database) -> Config:
 
 
 def upgrade(database: Database, revision: str = "head") -> None:
+    from racehub.db.engine import PLATFORM_ROLE
+
     command.upgrade(alembic_config(database), revision)
-    password = database.settings.app_db_password
-    if password is not None:
+    settings = database.settings
+    for role, password in (
+        (settings.app_db_role, settings.app_db_password),
+        (PLATFORM_ROLE, settings.platform_db_password),
+    ):
+        if password is None:
+            continue
         with database.owner_engine.begin() as conn:
             # ALTER ROLE takes no bind parameters; quote the literal server-side.
-            secret = password.get_secret_value()
-            quoted = conn.execute(text("SELECT quote_literal(:p)"), {"p": secret}).scalar()
-            conn.execute(text(f'ALTER ROLE "{database.settings.app_db_role}" PASSWORD {quoted}'))
+            quoted = conn.execute(
+                text("SELECT quote_literal(:p)"), {"p": password.get_secret_value()}
+            ).scalar()
+            conn.execute(text(f'ALTER ROLE "{role}" PASSWORD {quoted}'))
 
 
 def current_revision(database: Database) -> str | None:

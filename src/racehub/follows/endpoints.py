@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from racehub.ask.catalog import CatalogCache
-from racehub.auth.dependencies import Caller, CurrentCaller, TenantSession, database_of
+from racehub.auth.callers import Caller
+from racehub.auth.dependencies import CurrentCaller, TenantSession, database_of
 from racehub.config import Settings
 from racehub.errors import InvalidInput
 from racehub.follows import service

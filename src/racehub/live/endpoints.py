@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
+from racehub.auth.callers import Caller
 from racehub.auth.dependencies import (
-    Caller,
     CurrentCaller,
     TenantSession,
     WriterCaller,

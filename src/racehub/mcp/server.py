@@ -20,7 +20,8 @@ from starlette.requests import Request
 
 from racehub.ask.endpoints import ask_engine
 from racehub.ask.schemas import AnswerOut
-from racehub.auth.dependencies import Caller, database_of, run_with_connection
+from racehub.auth.callers import Caller
+from racehub.auth.dependencies import database_of, run_with_connection
 from racehub.config import Settings
 from racehub.errors import RaceHubError
 from racehub.events.schemas import EditionStatus

@@ -21,6 +21,8 @@ class ChatConversation(Base):
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     verified_via: Mapped[str | None] = mapped_column(Text)
     verified_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    secret_hash: Mapped[str | None] = mapped_column(Text)
     last_question: Mapped[str | None] = mapped_column(Text)
     last_asked_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(server_default="now()")
@@ -37,6 +39,9 @@ class LoginChallenge(Base):
     account_key: Mapped[str] = mapped_column(Text)
     client_addr: Mapped[str | None] = mapped_column(Text)
     pending_question: Mapped[str | None] = mapped_column(Text)
+    # An Open WebUI account (its `sub`) to link to the user the code proves, once it passes.
+    openwebui_sub: Mapped[str | None] = mapped_column(Text)
+    claimed: Mapped[str | None] = mapped_column(Text)  # who the claim said, as the audit shows it
     attempts: Mapped[int] = mapped_column(default=0)
     max_attempts: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(server_default="now()")
@@ -82,6 +87,7 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(server_default="now()")
+    sent_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):

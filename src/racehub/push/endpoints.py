@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from racehub.auth.dependencies import Caller, CurrentCaller, TenantSession
+from racehub.auth.callers import Caller
+from racehub.auth.dependencies import CurrentCaller, TenantSession
 from racehub.config import Settings
 from racehub.errors import InvalidInput
 from racehub.live import queue

@@ -14,7 +14,7 @@ from racehub.ask.catalog import Catalog
 from racehub.ask.engine import AskEngine
 from racehub.ask.schemas import AnswerOut
 from racehub.ask.service import answer_for
-from racehub.auth.dependencies import Caller
+from racehub.auth.callers import Caller
 from racehub.errors import InvalidInput
 from racehub.events import service as events
 from racehub.events.repository import EditionFilters

@@ -141,4 +141,7 @@ def worker_app(
     from racehub.live import tasks as live_tasks  # the live and push jobs run on the same workers
 
     live_tasks.register(app, env, periodic=periodic)
+    from racehub.auth import tasks as auth_tasks  # login mail, when SMTP is configured
+
+    auth_tasks.register(app, env.database, env.settings)
     return app, env
